@@ -1,0 +1,70 @@
+// fathom run: generate from a prompt of token ids, printing tokens/s to stderr.
+#include <cstdio>
+#include <memory>
+
+#include "cli/common.h"
+#include "core/error.h"
+#include "core/thread_pool.h"
+#include "formats/gguf.h"
+#include "models/model.h"
+#include "runtime/generate.h"
+#include "runtime/sampler.h"
+
+namespace fathom::cli {
+
+namespace {
+
+struct RunArgs {
+  std::string model, tokens, kv_type = "f16";
+  int64_t n_predict = 32, ctx = 4096;
+  runtime::SamplerParams sampling;
+  int threads = 1;
+};
+
+void run_run(const RunArgs& a) {
+  const std::vector<int32_t> prompt = parse_token_list(a.tokens);
+  const DType kv = parse_type_option("--kv-type", a.kv_type);
+  ThreadPool pool(a.threads);
+  const auto file = gguf::File::open(a.model);
+  const auto model = models::load_model(*file, pool);
+  models::KvCache cache(model->config(), a.ctx, kv);
+  runtime::Sampler sampler(a.sampling);
+  runtime::GenerateOptions opts;
+  opts.max_tokens = a.n_predict;
+  bool first = true;
+  const runtime::GenerationStats st = runtime::generate(*model, cache, prompt, opts, sampler, [&](int32_t tok) {
+    std::printf(first ? "%d" : " %d", tok);
+    std::fflush(stdout);
+    first = false;
+    return true;
+  });
+  std::printf("\n");
+  std::fprintf(stderr, "prefill: %lld tokens in %.3f s, %.2f tokens/s\n", static_cast<long long>(st.n_prompt),
+               st.prefill_seconds, st.prefill_tps());
+  std::fprintf(stderr, "decode:  %lld tokens in %.3f s, %.2f tokens/s (%d threads)\n",
+               static_cast<long long>(st.n_generated), st.decode_seconds, st.decode_tps(), a.threads);
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app) {
+  auto args = std::make_shared<RunArgs>();
+  CLI::App* cmd = app.add_subcommand("run", "generate tokens from a prompt");
+  cmd->add_option("model", args->model, "model .gguf")->required();
+  cmd->add_option("--tokens", args->tokens, "prompt as comma-separated token ids")->required();
+  cmd->add_option("-n,--n-predict", args->n_predict, "tokens to generate")->capture_default_str();
+  cmd->add_option("-c,--ctx", args->ctx, "context size (KV cache positions)")->capture_default_str();
+  cmd->add_option("--kv-type", args->kv_type, "KV cache type: f16 or f32")->capture_default_str();
+  cmd->add_option("--temp", args->sampling.temperature, "temperature (0: greedy)")->capture_default_str();
+  cmd->add_option("--top-k", args->sampling.top_k, "top-k (0: off)")->capture_default_str();
+  cmd->add_option("--top-p", args->sampling.top_p, "top-p (1: off)")->capture_default_str();
+  cmd->add_option("--min-p", args->sampling.min_p, "min-p (0: off)")->capture_default_str();
+  cmd->add_option("--repeat-penalty", args->sampling.repeat_penalty, "repetition penalty (1: off)");
+  cmd->add_option("--presence-penalty", args->sampling.presence_penalty, "presence penalty");
+  cmd->add_option("--frequency-penalty", args->sampling.frequency_penalty, "frequency penalty");
+  cmd->add_option("--seed", args->sampling.seed, "sampling seed")->capture_default_str();
+  add_threads_option(cmd, &args->threads);
+  cmd->callback([args] { run_run(*args); });
+}
+
+}  // namespace fathom::cli

@@ -1,0 +1,27 @@
+// Helpers shared by the verbs: option parsing and model loading.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "core/dtype.h"
+
+namespace fathom::cli {
+
+// "1,2,3" -> {1, 2, 3}; throws Error naming the bad item.
+std::vector<int32_t> parse_token_list(const std::string& s);
+
+// A type name given on the command line; throws Error listing the accepted names.
+DType parse_type_option(const std::string& flag, const std::string& value);
+
+// Adds --threads (default: physical cores) to a subcommand.
+void add_threads_option(CLI::App* cmd, int* threads);
+
+// Registration of each verb (one file each).
+void add_synth_command(CLI::App& app);
+void add_inspect_command(CLI::App& app);
+void add_logits_command(CLI::App& app);
+void add_run_command(CLI::App& app);
+
+}  // namespace fathom::cli

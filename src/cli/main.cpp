@@ -1,0 +1,33 @@
+// fathom: one program to plan, inspect, run and measure open-weight LLMs.
+#include <cstdio>
+#include <exception>
+
+#include "CLI/CLI.hpp"
+#include "cli/common.h"
+#include "core/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"fathom: run open-weight MoE language models on your own hardware and measure them honestly"};
+  app.require_subcommand(1);
+  fathom::cli::add_synth_command(app);
+  fathom::cli::add_inspect_command(app);
+  fathom::cli::add_logits_command(app);
+  fathom::cli::add_run_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return static_cast<int>(fathom::ExitCode::BadInput);
+  } catch (const fathom::Error& e) {
+    std::fprintf(stderr, "fathom: error: %s\n", e.what());
+    return static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "fathom: error: %s\n", e.what());
+    return static_cast<int>(fathom::ExitCode::Failure);
+  }
+  return 0;
+}

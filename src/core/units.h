@@ -1,0 +1,11 @@
+// Human-readable quantities: bytes in binary units, counts with B/M/K suffixes.
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace fathom {
+
+std::string format_bytes(uint64_t bytes);  // "12.81 GiB", "512 B"
+std::string format_count(int64_t n);       // "116.83 B", "5.13 M", "512"
+
+}  // namespace fathom
