@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    // One line, like every other error (CLI11's own report adds a second).
+    std::fprintf(stderr, "fathom: error: %s (see --help)\n", e.what());
     return static_cast<int>(fathom::ExitCode::BadInput);
   } catch (const fathom::Error& e) {
     std::fprintf(stderr, "fathom: error: %s\n", e.what());

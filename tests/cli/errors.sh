@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Bad input reaches the user as one line on stderr and exit code 2, never a crash.
+set -u
+fathom="$1"
+work="$2"
+mkdir -p "$work"
+pass=0
+fail=0
+
+expect() {  # expect NAME CODE SUBSTRING -- command...
+  local name="$1" code="$2" want="$3"
+  shift 4
+  local err
+  err=$("$@" 2>&1 >/dev/null)
+  local got=$?
+  local lines
+  lines=$(printf '%s\n' "$err" | grep -c .)
+  if [ "$got" -eq "$code" ] && [ "$lines" -eq 1 ] && [[ "$err" == *"$want"* ]]; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL $name: exit $got (want $code), $lines line(s): $err"
+  fi
+}
+
+printf 'not a gguf file at all' >"$work/garbage.gguf"
+"$fathom" synth --arch qwen3 --preset tiny --out "$work/tiny.gguf" 2>/dev/null
+head -c 100 "$work/tiny.gguf" >"$work/truncated.gguf"
+
+expect missing-file 2 "nonexistent.gguf" -- "$fathom" inspect "$work/nonexistent.gguf"
+expect garbage 2 "garbage.gguf" -- "$fathom" inspect "$work/garbage.gguf"
+expect truncated 2 "truncated.gguf" -- "$fathom" run "$work/truncated.gguf" --tokens 1
+expect bad-token-list 2 "--tokens" -- "$fathom" logits "$work/tiny.gguf" --tokens 1,x,3 --out "$work/x.npy"
+expect token-out-of-vocab 2 "outside the vocabulary" -- "$fathom" run "$work/tiny.gguf" --tokens 1,99999
+expect context-full 2 "context full" -- "$fathom" run "$work/tiny.gguf" --tokens 1,2,3 --ctx 2
+expect unknown-arch 2 "--arch" -- "$fathom" synth --arch llama --out "$work/x.gguf"
+expect unknown-type 2 "--type" -- "$fathom" synth --arch qwen3 --type q3_k --out "$work/x.gguf"
+expect unknown-preset 2 "available" -- "$fathom" synth --arch qwen3 --preset gpt-oss-20b --out "$work/x.gguf"
+expect missing-option 2 "--out" -- "$fathom" synth --arch qwen3
+expect no-verb 2 "subcommand" -- "$fathom"
+expect bad-kv-type 2 "--kv-type" -- "$fathom" logits "$work/tiny.gguf" --tokens 1 --kv-type q8_0 --out "$work/x.npy"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
