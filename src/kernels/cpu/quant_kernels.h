@@ -1,0 +1,47 @@
+// Internal: the per-level kernel tables behind quant.h's dispatching functions.
+#pragma once
+#include <cstdint>
+
+#include "core/dtype.h"
+
+// Fully unrolls a short loop over tokens or sub-blocks in a SIMD kernel so its
+// register arrays stay in registers; GCC's -O2 leaves such loops rolled.
+#define FATHOM_UNROLL _Pragma("GCC unroll 8")
+
+namespace fathom::kernels::detail {
+
+// n elements; w and act in the layouts of quant.h.
+using VecDotFn = float (*)(int64_t n, const void* w, const void* act);
+using QuantizeFn = void (*)(const float* x, void* dst, int64_t n);
+
+// One weight row against n_act (1..kMaxActs) activation rows at act + k*act_stride
+// bytes, storing dot k in out[k*out_stride]. Each weight block is decoded once for
+// all of them, which is what makes prompt processing cheaper than n_act vec_dots.
+using VecDotMultiFn = void (*)(int64_t n, const void* w, const void* act, int64_t act_stride, int n_act,
+                               float* out, int64_t out_stride);
+constexpr int kMaxActs = 4;
+
+constexpr int kTypeSlots = 40;
+
+struct KernelTable {
+  VecDotFn vec_dot[kTypeSlots] = {};             // by weight type id; null where unsupported
+  VecDotMultiFn vec_dot_multi[kTypeSlots] = {};  // null: loop over vec_dot instead
+  QuantizeFn quantize_q8_0 = nullptr;            // activations for Q4_0 / Q8_0 / MXFP4 weights
+  QuantizeFn quantize_q8_K = nullptr;            // activations for K-quant weights
+};
+
+inline int slot(DType t) { return static_cast<int>(t); }
+
+// Scalar reference (quant_scalar.cpp). Row helpers take n as a multiple of the block.
+const KernelTable& scalar_kernels();
+void dequantize_row_scalar(DType t, const void* src, float* dst, int64_t n);
+void quantize_row_scalar(DType t, const float* src, void* dst, int64_t n);
+
+// SIMD levels overwrite the entries they accelerate; the rest keep the lower level's.
+void install_avx2(KernelTable& t);
+void install_avx512(KernelTable& t, bool vnni);
+
+// The table of the active dispatch level (dispatch.cpp).
+const KernelTable& active_kernels();
+
+}  // namespace fathom::kernels::detail
