@@ -47,6 +47,19 @@ Distribution distribution(TensorRole role, int64_t row_len) {
   }
 }
 
+// Uniform values in [-1, 1) from a row's own stream, so output does not depend on
+// how rows are split across threads.
+void uniform_row(uint64_t seed, int64_t row, std::vector<float>& out) {
+  uint64_t s = seed + static_cast<uint64_t>(row) * 0xD1B54A32D192ED03ULL;
+  for (float& v : out) v = static_cast<float>(2.0 * static_cast<double>(splitmix64(s) >> 11) * 0x1.0p-53 - 1.0);
+}
+
+// Experts share a common component (as experts grown from one initialisation do) and
+// differ by kExpertSpread of their variance's square root. Random independent experts
+// make a MoE ill-conditioned: a rounding-level change that swaps two near-tied experts
+// would then swing the layer's output by a whole expert's worth.
+constexpr float kExpertSpread = 0.1f;
+
 void fill_tensor(const TensorSpec& spec, DType type, uint64_t seed, uint8_t* dst, ThreadPool& pool) {
   const int64_t row_len = spec.dims[0];
   int64_t n_rows = 1;
@@ -54,15 +67,20 @@ void fill_tensor(const TensorSpec& spec, DType type, uint64_t seed, uint8_t* dst
   const int64_t row = row_bytes(type, row_len);
   const Distribution d = distribution(spec.role, row_len);
   const uint64_t tensor_seed = seed ^ hash_name(spec.name);
+  const bool expert = spec.role == TensorRole::Expert;
+  const int64_t rows_per_expert = expert ? spec.dims[1] : n_rows;
+  const float shared = std::sqrt(1.0f - kExpertSpread * kExpertSpread);
   pool.parallel_for(n_rows, [&](int64_t begin, int64_t end) {
-    std::vector<float> values(static_cast<size_t>(row_len));
+    std::vector<float> values(static_cast<size_t>(row_len)), own(static_cast<size_t>(row_len));
     for (int64_t r = begin; r < end; ++r) {
-      // Each row has its own stream, so output does not depend on how rows are split.
-      uint64_t s = tensor_seed + static_cast<uint64_t>(r) * 0xD1B54A32D192ED03ULL;
-      for (float& v : values) {
-        const double u = static_cast<double>(splitmix64(s) >> 11) * 0x1.0p-53;  // [0, 1)
-        v = d.center + d.half_width * static_cast<float>(2.0 * u - 1.0);
+      if (expert) {
+        uniform_row(~tensor_seed, r % rows_per_expert, values);
+        uniform_row(tensor_seed, r, own);
+        for (size_t i = 0; i < values.size(); ++i) values[i] = shared * values[i] + kExpertSpread * own[i];
+      } else {
+        uniform_row(tensor_seed, r, values);
       }
+      for (float& v : values) v = d.center + d.half_width * v;
       kernels::quantize_row(type, values.data(), dst + r * row, row_len);
     }
   });

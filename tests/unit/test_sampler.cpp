@@ -81,7 +81,7 @@ TEST(Sampler, TemperatureSpreadsChoices) {
   p.top_k = 0;
   p.top_p = 1.0f;
   p.min_p = 0.0f;
-  p.temperature = 0.05f;
+  p.temperature = 0.01f;
   EXPECT_EQ(histogram(p, {1.0f, 0.8f}, 500).size(), 1u);  // nearly greedy
   p.temperature = 10.0f;
   EXPECT_EQ(histogram(p, {1.0f, 0.8f}, 500).size(), 2u);
