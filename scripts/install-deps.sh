@@ -8,7 +8,11 @@ packages=(
   libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy
+  pkg-config libpcre2-dev libicu-dev
+  libreadline-dev
 )
+# The tokenizer tests compare against npm packages (tests/tokenizer/package.json).
+{ command -v node && command -v npm; } >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

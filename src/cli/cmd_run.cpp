@@ -1,6 +1,8 @@
-// fathom run: generate from a prompt of token ids, printing tokens/s to stderr.
+// fathom run: generate from a prompt of token ids (printing ids) or of text (printing
+// text as it streams), with tokens/s on stderr.
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "cli/common.h"
 #include "core/error.h"
@@ -9,35 +11,50 @@
 #include "models/model.h"
 #include "runtime/generate.h"
 #include "runtime/sampler.h"
+#include "tokenizer/tokenizer.h"
 
 namespace fathom::cli {
 
 namespace {
 
 struct RunArgs {
-  std::string model, tokens, kv_type = "f16";
+  std::string model, tokens, prompt, kv_type = "f16";
   int64_t n_predict = 32, ctx = 4096;
   runtime::SamplerParams sampling;
   int threads = 1;
 };
 
 void run_run(const RunArgs& a) {
-  const std::vector<int32_t> prompt = parse_token_list(a.tokens);
+  if (a.tokens.empty() == a.prompt.empty()) {
+    throw Error("give the prompt as exactly one of --tokens (ids) or -p/--prompt (text)");
+  }
+  const bool text = !a.prompt.empty();
   const DType kv = parse_type_option("--kv-type", a.kv_type);
   ThreadPool pool(a.threads);
   const auto file = gguf::File::open(a.model);
+  // A text prompt may hold a chat template's special tokens, so they are parsed.
+  const auto tok = text ? tokenizer::Tokenizer::from_gguf(*file) : nullptr;
+  const std::vector<int32_t> prompt = text ? tok->encode(a.prompt, /*parse_special=*/true) : parse_token_list(a.tokens);
   const auto model = models::load_model(*file, pool);
   models::KvCache cache(model->config(), a.ctx, kv);
   runtime::Sampler sampler(a.sampling);
   runtime::GenerateOptions opts;
   opts.max_tokens = a.n_predict;
+  if (text) opts.stop_tokens = tok->end_of_generation();
+  std::optional<tokenizer::StreamDecoder> decoder;
+  if (text) decoder.emplace(*tok);
   bool first = true;
-  const runtime::GenerationStats st = runtime::generate(*model, cache, prompt, opts, sampler, [&](int32_t tok) {
-    std::printf(first ? "%d" : " %d", tok);
+  const runtime::GenerationStats st = runtime::generate(*model, cache, prompt, opts, sampler, [&](int32_t id) {
+    if (decoder) {
+      std::fputs(decoder->push(id).c_str(), stdout);
+    } else {
+      std::printf(first ? "%d" : " %d", id);
+    }
     std::fflush(stdout);
     first = false;
     return true;
   });
+  if (decoder) std::fputs(decoder->flush().c_str(), stdout);
   std::printf("\n");
   std::fprintf(stderr, "prefill: %lld tokens in %.3f s, %.2f tokens/s\n", static_cast<long long>(st.n_prompt),
                st.prefill_seconds, st.prefill_tps());
@@ -51,7 +68,8 @@ void add_run_command(CLI::App& app) {
   auto args = std::make_shared<RunArgs>();
   CLI::App* cmd = app.add_subcommand("run", "generate tokens from a prompt");
   cmd->add_option("model", args->model, "model .gguf")->required();
-  cmd->add_option("--tokens", args->tokens, "prompt as comma-separated token ids")->required();
+  cmd->add_option("--tokens", args->tokens, "prompt as comma-separated token ids (output: ids)");
+  cmd->add_option("-p,--prompt", args->prompt, "prompt as text (output: text)");
   cmd->add_option("-n,--n-predict", args->n_predict, "tokens to generate")->capture_default_str();
   cmd->add_option("-c,--ctx", args->ctx, "context size (KV cache positions)")->capture_default_str();
   cmd->add_option("--kv-type", args->kv_type, "KV cache type: f16 or f32")->capture_default_str();

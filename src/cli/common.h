@@ -23,5 +23,9 @@ void add_synth_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
 void add_logits_command(CLI::App& app);
 void add_run_command(CLI::App& app);
+void add_tokenize_command(CLI::App& app);
+void add_detokenize_command(CLI::App& app);
+void add_plan_command(CLI::App& app);
+void add_chat_command(CLI::App& app);
 
 }  // namespace fathom::cli

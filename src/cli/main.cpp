@@ -9,10 +9,14 @@
 int main(int argc, char** argv) {
   CLI::App app{"fathom: run open-weight MoE language models on your own hardware and measure them honestly"};
   app.require_subcommand(1);
+  fathom::cli::add_plan_command(app);
   fathom::cli::add_synth_command(app);
   fathom::cli::add_inspect_command(app);
   fathom::cli::add_logits_command(app);
   fathom::cli::add_run_command(app);
+  fathom::cli::add_tokenize_command(app);
+  fathom::cli::add_detokenize_command(app);
+  fathom::cli::add_chat_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

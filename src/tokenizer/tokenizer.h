@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace fathom::gguf {
@@ -33,6 +34,10 @@ class Tokenizer {
   // otherwise they are ordinary text. add_bos follows the vocabulary's add_bos_token
   // unless the caller overrides.
   virtual std::vector<int32_t> encode(std::string_view text, bool parse_special = false) const = 0;
+  // Whether encode() puts bos first (the vocabulary's add_bos_token, with a bos token).
+  virtual bool adds_bos() const { return false; }
+  // encode() with the caller deciding about bos.
+  std::vector<int32_t> encode(std::string_view text, bool parse_special, bool add_bos) const;
   // Bytes of one token (special tokens render as their text).
   virtual std::string token_bytes(int32_t id) const = 0;
   std::string decode(const std::vector<int32_t>& ids) const;
@@ -48,6 +53,10 @@ class Tokenizer {
   virtual std::vector<int32_t> end_of_generation() const = 0;
   virtual std::string pre_tokenizer() const = 0;  // "gpt-4o", "qwen2", "gpt2"
 };
+
+// o200k_harmony's special tokens (gpt-oss): o200k_base's <|endoftext|> and
+// <|endofprompt|>, harmony's named tokens, and <|reserved_N|> up to 201087.
+std::vector<std::pair<std::string, int32_t>> o200k_harmony_specials();
 
 // Turns a token stream into text, holding back an incomplete UTF-8 sequence until it
 // completes (or is proven invalid, when it is emitted as U+FFFD).
