@@ -13,8 +13,10 @@ build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
-# The main job on its built-in default: a tiny synthetic gpt-oss, inspected and run.
+# The main job: will gpt-oss-120b and Qwen3-30B-A3B run on a 98 GB GPU with 132 GB of
+# RAM, side by side (no weights needed). Then the engine on a tiny synthetic gpt-oss.
 run: build
+	$(FATHOM) plan gpt-oss-120b qwen3-30b-a3b --vram 98GB --ram 132GB
 	@mkdir -p $(DEMO)
 	$(FATHOM) synth --arch gpt-oss --preset tiny --type mxfp4 --seed 1 --out $(DEMO)/tiny-gpt-oss.gguf
 	$(FATHOM) inspect $(DEMO)/tiny-gpt-oss.gguf

@@ -39,6 +39,19 @@ expect unknown-preset 2 "available" -- "$fathom" synth --arch qwen3 --preset gpt
 expect missing-option 2 "--out" -- "$fathom" synth --arch qwen3
 expect no-verb 2 "subcommand" -- "$fathom"
 expect bad-kv-type 2 "--kv-type" -- "$fathom" logits "$work/tiny.gguf" --tokens 1 --kv-type q8_0 --out "$work/x.npy"
+expect plan-unknown-model 2 "closest: qwen3-30b-a3b" -- "$fathom" plan qwen3-30b-a3
+expect plan-unknown-variant 2 "as mxfp4, not q8_0" -- "$fathom" plan gpt-oss-120b:q8_0
+expect plan-bad-size 2 "--vram: '98XB' is not a size" -- "$fathom" plan gpt-oss-120b --vram 98XB
+expect plan-size-without-unit 2 "--ram: '132' is not a size" -- "$fathom" plan gpt-oss-120b --ram 132
+expect plan-bad-rate 2 "--gpu-bw: '1792' is not a bandwidth" -- "$fathom" plan gpt-oss-120b --vram 24GB --gpu-bw 1792
+expect plan-unknown-gpu 2 "not in the GPU catalog" -- "$fathom" plan gpt-oss-120b --gpu "Voodoo 5"
+expect plan-bad-kv-type 2 "--kv-type" -- "$fathom" plan gpt-oss-120b --kv-type q4_0
+expect plan-bad-ctx 2 "--ctx: expected a number of tokens" -- "$fathom" plan gpt-oss-120b --ctx -5
+expect plan-bad-parallel 2 "--parallel: expected at least 1" -- "$fathom" plan gpt-oss-120b --parallel 0
+expect plan-garbage 2 "garbage.gguf" -- "$fathom" plan "$work/garbage.gguf"
+expect plan-truncated-header 2 "truncated.gguf" -- "$fathom" plan "$work/truncated.gguf"
+expect plan-missing-file 2 "nonexistent.gguf" -- "$fathom" plan "$work/nonexistent.gguf"
+expect plan-not-a-model-folder 2 "no config.json" -- "$fathom" plan "$work"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
