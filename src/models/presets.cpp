@@ -60,7 +60,7 @@ ModelConfig tiny(Arch arch) {
   ModelConfig c;
   switch (arch) {
     case Arch::GptOss:
-      c = gpt_oss("tiny gpt-oss", 4, 8);
+      c = gpt_oss("tiny gpt-oss", 2, 8);
       c.n_embd = 256;
       c.n_ff_expert = 256;
       c.sliding_window = 8;

@@ -60,6 +60,12 @@ void uniform_row(uint64_t seed, int64_t row, std::vector<float>& out) {
 // would then swing the layer's output by a whole expert's worth.
 constexpr float kExpertSpread = 0.1f;
 
+// Output rows get log-normal norms (log standard deviation kOutputNormSpread), as
+// trained unembeddings do (frequent tokens have larger rows). With equal norms the
+// logits would be Gaussian, whose top two crowd together as the vocabulary grows, and
+// 8-bit activation rounding alone would decide the argmax at many positions.
+constexpr float kOutputNormSpread = 1.5f;
+
 void fill_tensor(const TensorSpec& spec, DType type, uint64_t seed, uint8_t* dst, ThreadPool& pool) {
   const int64_t row_len = spec.dims[0];
   int64_t n_rows = 1;
@@ -80,7 +86,16 @@ void fill_tensor(const TensorSpec& spec, DType type, uint64_t seed, uint8_t* dst
       } else {
         uniform_row(tensor_seed, r, values);
       }
-      for (float& v : values) v = d.center + d.half_width * v;
+      float scale = d.half_width;
+      if (spec.role == TensorRole::Output) {
+        std::vector<float> z(2);
+        uniform_row(tensor_seed ^ 0x5DEECE66DULL, r, z);
+        // Box-Muller from two uniforms in [-1, 1).
+        const float u1 = 0.5f * (z[0] + 1.0f) + 1e-7f, u2 = 0.5f * (z[1] + 1.0f);
+        const float normal = std::sqrt(-2.0f * std::log(u1)) * std::cos(6.2831853f * u2);
+        scale *= std::exp(kOutputNormSpread * normal);
+      }
+      for (float& v : values) v = d.center + scale * v;
       kernels::quantize_row(type, values.data(), dst + r * row, row_len);
     }
   });

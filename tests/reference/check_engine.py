@@ -6,9 +6,9 @@ reads it back with our own GGUF reader, runs fathom on 40 fixed token ids and
 compares its logits with the reference:
 
     f32, f16, bf16 weights   rel <= 1e-4 with --kv-type f32, rel <= 1e-3 with the default KV cache
-    quantized weights        --kv-type f32: rel <= 3e-2 against the act-quant reference, and
-                             argmax equal on >= 95% of positions against the pure reference;
-                             default (f16) KV: argmax equal on >= 95% against the pure reference
+    quantized weights        --kv-type f32: rel <= 3e-2 and argmax equal on >= 95% of positions,
+                             against the act-quant reference;
+                             default (f16) KV: argmax equal on >= 95% against the act-quant reference
     f32 weights, per arch    --prefill-chunk 1 and 7 (--kv-type f32) vs one full prefill: rel <= 1e-4
 
 where rel = max|engine - ref| / max|ref|.  The act-quant reference is forward(...,
@@ -19,7 +19,8 @@ rel bound for quantized weights is checked with an f32 KV cache: f16 keys and va
 move activations across Q8 rounding steps and re-draw that rounding noise, which on
 random tiny MoE models flips near-tied experts; the f16 cache's own error is bounded
 by the float-weight cases (1e-3), and quantized runs with it must keep the argmax.  The
-pure float64 reference's rel is printed for information.  A model that fails to synthesise is a
+pure float64 reference's rel and argmax are printed too: they show what 8-bit
+activations themselves cost, a property of the format rather than of the engine.  A model that fails to synthesise is a
 failure, not a skip.  The last line is "N passed, M failed"; the exit status is
 non-zero if anything failed.
 
@@ -181,14 +182,16 @@ def check_model(args, tally, arch, wtype):
                 tally.record(ok, f"{tag} {label:24s} rel={rel:.2e} (tol {rel_tol:.0e})  "
                                  f"argmax {agree}/{N_TOKENS}{'' if ok else margin_note}")
                 return
-            # Quantized: rel against the act-quant reference (when rel_tol is set), argmax
-            # against the pure one.
+            # Quantized: both bounds against the act-quant reference, the one that computes
+            # what the engine claims to (ggml's 8-bit activation rounding); the pure
+            # reference's figures are printed to show what that rounding itself costs.
             rel_aq = relative_error(logits, ref_aq)
+            agree_aq = argmax_agreement(logits, ref_aq)
             ok = (rel_tol is None or rel_aq <= rel_tol) and (
-                not need_argmax or agree >= MIN_ARGMAX_AGREEMENT * N_TOKENS)
+                not need_argmax or agree_aq >= MIN_ARGMAX_AGREEMENT * N_TOKENS)
             tol_note = f"(tol {rel_tol:.0e})" if rel_tol is not None else "(info)"
-            tally.record(ok, f"{tag} {label:24s} rel={rel_aq:.2e} vs act-quant reference {tol_note}, "
-                             f"rel={rel:.2e} vs pure reference (info)  argmax {agree}/{N_TOKENS} vs pure"
+            tally.record(ok, f"{tag} {label:24s} rel={rel_aq:.2e} {tol_note} argmax {agree_aq}/{N_TOKENS} "
+                             f"vs act-quant reference; vs pure: rel={rel:.2e} argmax {agree}/{N_TOKENS} (info)"
                              f"{'' if ok else margin_note}")
 
         def run(kv_type=None, chunk=None):

@@ -76,7 +76,7 @@ TEST_F(PlanHfFolder, Qwen3Bf16MatchesTheCatalogOfTheSameShape) {
 // OpenAI's checkpoint layout: experts as MXFP4 blocks + scales (U8), the rest BF16.
 TEST_F(PlanHfFolder, GptOssKeepsMxfp4Experts) {
   write_config({{"model_type", "gpt_oss"}, {"vocab_size", 512}, {"max_position_embeddings", 131072},
-                {"hidden_size", 256}, {"num_hidden_layers", 4}, {"num_attention_heads", 4},
+                {"hidden_size", 256}, {"num_hidden_layers", 2}, {"num_attention_heads", 4},
                 {"num_key_value_heads", 2}, {"head_dim", 64}, {"intermediate_size", 256},
                 {"num_local_experts", 8}, {"num_experts_per_tok", 4}, {"sliding_window", 8},
                 {"rope_theta", 150000}, {"rms_norm_eps", 1e-5},
