@@ -73,14 +73,7 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("-n,--n-predict", args->n_predict, "tokens to generate")->capture_default_str();
   cmd->add_option("-c,--ctx", args->ctx, "context size (KV cache positions)")->capture_default_str();
   cmd->add_option("--kv-type", args->kv_type, "KV cache type: f16 or f32")->capture_default_str();
-  cmd->add_option("--temp", args->sampling.temperature, "temperature (0: greedy)")->capture_default_str();
-  cmd->add_option("--top-k", args->sampling.top_k, "top-k (0: off)")->capture_default_str();
-  cmd->add_option("--top-p", args->sampling.top_p, "top-p (1: off)")->capture_default_str();
-  cmd->add_option("--min-p", args->sampling.min_p, "min-p (0: off)")->capture_default_str();
-  cmd->add_option("--repeat-penalty", args->sampling.repeat_penalty, "repetition penalty (1: off)");
-  cmd->add_option("--presence-penalty", args->sampling.presence_penalty, "presence penalty");
-  cmd->add_option("--frequency-penalty", args->sampling.frequency_penalty, "frequency penalty");
-  cmd->add_option("--seed", args->sampling.seed, "sampling seed")->capture_default_str();
+  add_sampling_options(cmd, &args->sampling);
   add_threads_option(cmd, &args->threads);
   cmd->callback([args] { run_run(*args); });
 }

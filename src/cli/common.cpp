@@ -33,6 +33,17 @@ DType parse_type_option(const std::string& flag, const std::string& value) {
   return t;
 }
 
+void add_sampling_options(CLI::App* cmd, runtime::SamplerParams* p) {
+  cmd->add_option("--temp", p->temperature, "temperature (0: greedy)")->capture_default_str();
+  cmd->add_option("--top-k", p->top_k, "top-k (0: off)")->capture_default_str();
+  cmd->add_option("--top-p", p->top_p, "top-p (1: off)")->capture_default_str();
+  cmd->add_option("--min-p", p->min_p, "min-p (0: off)")->capture_default_str();
+  cmd->add_option("--repeat-penalty", p->repeat_penalty, "repetition penalty (1: off)")->capture_default_str();
+  cmd->add_option("--presence-penalty", p->presence_penalty, "presence penalty")->capture_default_str();
+  cmd->add_option("--frequency-penalty", p->frequency_penalty, "frequency penalty")->capture_default_str();
+  cmd->add_option("--seed", p->seed, "sampling seed")->capture_default_str();
+}
+
 void add_threads_option(CLI::App* cmd, int* threads) {
   *threads = ThreadPool::default_threads();
   cmd->add_option("-t,--threads", *threads, "worker threads (default: physical cores)")

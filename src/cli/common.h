@@ -6,6 +6,7 @@
 
 #include "CLI/CLI.hpp"
 #include "core/dtype.h"
+#include "runtime/sampler.h"
 
 namespace fathom::cli {
 
@@ -14,6 +15,9 @@ std::vector<int32_t> parse_token_list(const std::string& s);
 
 // A type name given on the command line; throws Error listing the accepted names.
 DType parse_type_option(const std::string& flag, const std::string& value);
+
+// Adds --temp, --top-k, --top-p, --min-p, the penalties and --seed.
+void add_sampling_options(CLI::App* cmd, runtime::SamplerParams* p);
 
 // Adds --threads (default: physical cores) to a subcommand.
 void add_threads_option(CLI::App* cmd, int* threads);

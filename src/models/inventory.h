@@ -9,6 +9,7 @@
 
 #include "formats/gguf.h"
 #include "models/config.h"
+#include "models/tensors.h"
 
 namespace fathom::models {
 
@@ -33,6 +34,19 @@ struct Inventory {
   uint64_t active_bytes = 0;
 };
 
+// One tensor as the inventory counts it.
+struct TensorEntry {
+  TensorRole role;
+  uint32_t type;  // ggml type id
+  int64_t n_elements;
+  uint64_t bytes;
+};
+
+// Groups, totals and active share of a list of tensors; config (when known) gives the
+// expert share and whether the embedding doubles as the output matrix.
+Inventory summarize(const std::optional<ModelConfig>& config, const std::vector<TensorEntry>& tensors);
+
+// The same for a GGUF file (header only needed).
 Inventory take_inventory(const gguf::File& f);
 
 }  // namespace fathom::models

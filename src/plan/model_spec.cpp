@@ -1,7 +1,6 @@
 #include "plan/model_spec.h"
 
 #include <charconv>
-#include <map>
 
 #include "core/dtype.h"
 
@@ -46,32 +45,9 @@ std::vector<PlannedTensor> manifest_tensors(const models::ModelConfig& c, const 
 }
 
 models::Inventory summarize(const ModelSpec& m) {
-  models::Inventory inv;
-  inv.config = m.config;
-  const double share = expert_share(m.config);
-  std::map<std::string, models::GroupStats> by_group;
-  double active_params = 0, active_bytes = 0;
-  for (const PlannedTensor& t : m.tensors) {
-    models::GroupStats& g = by_group[models::role_group(t.role)];
-    g.group = models::role_group(t.role);
-    g.params += t.n_elements;
-    g.bytes += t.bytes;
-    g.types.insert(type_name(t.type));
-    inv.total_params += t.n_elements;
-    inv.total_bytes += t.bytes;
-    // With tied embeddings the table is also the output matrix, read whole per token.
-    if (t.role == models::TensorRole::Embedding && !m.config.tied_embeddings) continue;
-    const double s = t.is_expert() ? share : 1.0;
-    active_params += s * static_cast<double>(t.n_elements);
-    active_bytes += s * static_cast<double>(t.bytes);
-  }
-  inv.active_params = static_cast<int64_t>(active_params + 0.5);
-  inv.active_bytes = static_cast<uint64_t>(active_bytes + 0.5);
-  for (const char* name : {"experts", "attention", "ffn", "router", "embeddings", "output", "norms"}) {
-    const auto it = by_group.find(name);
-    if (it != by_group.end()) inv.groups.push_back(it->second);
-  }
-  return inv;
+  std::vector<models::TensorEntry> entries;
+  for (const PlannedTensor& t : m.tensors) entries.push_back({t.role, t.type, t.n_elements, t.bytes});
+  return models::summarize(m.config, entries);
 }
 
 }  // namespace fathom::plan
