@@ -32,6 +32,7 @@ struct ChatArgs {
   std::string model, system, reasoning = "medium", kv_type = "f16";
   bool think = true, show_reasoning = false;
   int64_t n_predict = -1, ctx = 4096;
+  std::vector<std::string> stop;
   runtime::SamplerParams sampling;
   int threads = 1;
 };
@@ -137,6 +138,9 @@ std::string stats_line(const runtime::ReplyStats& st) {
     case runtime::StopReason::Cancelled:
       s += "; interrupted";
       break;
+    case runtime::StopReason::StopString:
+      s += "; stop string";
+      break;
   }
   return "[" + s + "]";
 }
@@ -178,6 +182,7 @@ void run_chat(const ChatArgs& a, const CLI::App& cmd) {
   runtime::Sampler sampler(a.sampling);
   runtime::ReplyOptions opts;
   opts.max_tokens = a.n_predict;
+  opts.stop = a.stop;
   opts.cancel = &g_stop;
   while (const auto line = read_line(tty_in)) {
     if (line->find_first_not_of(" \t") == std::string::npos) continue;
@@ -208,6 +213,7 @@ void add_chat_command(CLI::App& app) {
   cmd->add_option("-c,--ctx", args->ctx, "context size (KV cache positions)")->capture_default_str();
   cmd->add_option("--kv-type", args->kv_type, "KV cache type: f16 or f32")->capture_default_str();
   add_sampling_options(cmd, &args->sampling);
+  cmd->add_option("--stop", args->stop, "end a reply where this text appears, without showing it (repeatable)");
   add_threads_option(cmd, &args->threads);
   cmd->callback([args, cmd] { run_chat(*args, *cmd); });
 }

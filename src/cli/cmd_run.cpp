@@ -11,6 +11,7 @@
 #include "models/model.h"
 #include "runtime/generate.h"
 #include "runtime/sampler.h"
+#include "runtime/stop_strings.h"
 #include "tokenizer/tokenizer.h"
 
 namespace fathom::cli {
@@ -19,6 +20,7 @@ namespace {
 
 struct RunArgs {
   std::string model, tokens, prompt, kv_type = "f16";
+  std::vector<std::string> stop;
   int64_t n_predict = 32, ctx = 4096;
   runtime::SamplerParams sampling;
   int threads = 1;
@@ -29,6 +31,7 @@ void run_run(const RunArgs& a) {
     throw Error("give the prompt as exactly one of --tokens (ids) or -p/--prompt (text)");
   }
   const bool text = !a.prompt.empty();
+  if (!text && !a.stop.empty()) throw Error("--stop needs a text prompt (-p); --tokens output is ids");
   const DType kv = parse_type_option("--kv-type", a.kv_type);
   ThreadPool pool(a.threads);
   const auto file = gguf::File::open(a.model);
@@ -43,10 +46,12 @@ void run_run(const RunArgs& a) {
   if (text) opts.stop_tokens = tok->end_of_generation();
   std::optional<tokenizer::StreamDecoder> decoder;
   if (text) decoder.emplace(*tok);
+  runtime::StopStrings stops(a.stop);
   bool first = true;
   const runtime::GenerationStats st = runtime::generate(*model, cache, prompt, opts, sampler, [&](int32_t id) {
     if (decoder) {
-      std::fputs(decoder->push(id).c_str(), stdout);
+      std::fputs(stops.push(decoder->push(id)).c_str(), stdout);
+      if (stops.stopped()) return false;
     } else {
       std::printf(first ? "%d" : " %d", id);
     }
@@ -54,7 +59,7 @@ void run_run(const RunArgs& a) {
     first = false;
     return true;
   });
-  if (decoder) std::fputs(decoder->flush().c_str(), stdout);
+  if (decoder) std::fputs((stops.push(decoder->flush()) + stops.flush()).c_str(), stdout);
   std::printf("\n");
   std::fprintf(stderr, "prefill: %lld tokens in %.3f s, %.2f tokens/s\n", static_cast<long long>(st.n_prompt),
                st.prefill_seconds, st.prefill_tps());
@@ -74,6 +79,7 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("-c,--ctx", args->ctx, "context size (KV cache positions)")->capture_default_str();
   cmd->add_option("--kv-type", args->kv_type, "KV cache type: f16 or f32")->capture_default_str();
   add_sampling_options(cmd, &args->sampling);
+  cmd->add_option("--stop", args->stop, "stop where this text appears, without printing it (repeatable)");
   add_threads_option(cmd, &args->threads);
   cmd->callback([args] { run_run(*args); });
 }

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "core/error.h"
+#include "runtime/stop_strings.h"
 
 namespace fathom::runtime {
 
@@ -48,8 +49,16 @@ Reply ChatSession::reply(const chat::Conversation& conv, const chat::RenderOptio
 
   const auto parser = format_.make_parser();
   std::vector<chat::Event> events;
+  // Stop strings apply to the answer only; reasoning and tool calls pass untouched.
+  StopStrings stops(opts.stop);
   const auto deliver = [&] {
-    for (const chat::Event& e : events) {
+    for (chat::Event& e : events) {
+      if (e.type == chat::Event::Type::Content) {
+        e.text = stops.push(e.text);
+        if (e.text.empty()) continue;
+      } else if (stops.stopped() && e.type != chat::Event::Type::End) {
+        continue;
+      }
       chat::append_event(r.message, e);
       on_event(e);
     }
@@ -68,6 +77,10 @@ Reply ChatSession::reply(const chat::Conversation& conv, const chat::RenderOptio
     const bool special = type == tokenizer::TokenType::Control || type == tokenizer::TokenType::UserDefined;
     parser->push(tok_.token_bytes(tok), special, events);
     deliver();
+    if (stops.stopped()) {
+      r.stats.stop = StopReason::StopString;
+      break;
+    }
     if (std::find(end_tokens_.begin(), end_tokens_.end(), tok) != end_tokens_.end()) {
       r.stats.stop = StopReason::End;
       break;
@@ -85,6 +98,7 @@ Reply ChatSession::reply(const chat::Conversation& conv, const chat::RenderOptio
     cached_.push_back(tok);
   }
   parser->finish(events);
+  if (!stops.stopped()) events.push_back({chat::Event::Type::Content, stops.flush(), {}});
   deliver();
   r.stats.decode_seconds = seconds_since(t0);
   return r;

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "chat/conversation.h"
@@ -20,9 +21,10 @@ namespace fathom::runtime {
 struct ReplyOptions {
   int64_t max_tokens = -1;                    // -1: until an end token or a full context
   const std::atomic<bool>* cancel = nullptr;  // checked before each token (Ctrl-C)
+  std::vector<std::string> stop;              // end the answer where one appears (not shown)
 };
 
-enum class StopReason { End, Length, ContextFull, Cancelled };
+enum class StopReason { End, Length, ContextFull, Cancelled, StopString };
 
 struct ReplyStats {
   int64_t n_prompt = 0;     // tokens of the rendered conversation

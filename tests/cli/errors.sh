@@ -38,6 +38,7 @@ expect unknown-type 2 "--type" -- "$fathom" synth --arch qwen3 --type q3_k --out
 expect unknown-preset 2 "available" -- "$fathom" synth --arch qwen3 --preset gpt-oss-20b --out "$work/x.gguf"
 expect missing-option 2 "--out" -- "$fathom" synth --arch qwen3
 expect no-verb 2 "subcommand" -- "$fathom"
+expect stop-needs-text 2 "--stop" -- "$fathom" run "$work/tiny.gguf" --tokens 1 --stop x
 expect bad-kv-type 2 "--kv-type" -- "$fathom" logits "$work/tiny.gguf" --tokens 1 --kv-type q8_0 --out "$work/x.npy"
 expect plan-unknown-model 2 "closest: qwen3-30b-a3b" -- "$fathom" plan qwen3-30b-a3
 expect plan-unknown-variant 2 "as mxfp4, not q8_0" -- "$fathom" plan gpt-oss-120b:q8_0
