@@ -2,14 +2,7 @@
 # `fathom chat` driven from stdin on tiny random models: it must answer every line and
 # exit 0 at the end of input. A random model writes gibberish, so only the structure is
 # checked: one stats line per turn, later turns reuse the cache, bad flags are refused.
-set -u
-fathom="$1"
-work="$2"
-mkdir -p "$work"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+source "$(dirname "$0")/../lib/cli_check.sh"
 
 for arch in gpt-oss qwen3; do
   model="$work/tiny-$arch.gguf"
@@ -38,5 +31,4 @@ if [ "$code" -eq 2 ] && [[ "$err" == *"--ctx"* ]]; then ok; else bad "tiny conte
 # Empty input: nothing to answer, a clean exit.
 if "$fathom" chat "$work/tiny-qwen3.gguf" </dev/null >/dev/null 2>&1; then ok; else bad "empty input"; fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -1,11 +1,6 @@
 #!/usr/bin/env bash
 # Bad input reaches the user as one line on stderr and exit code 2, never a crash.
-set -u
-fathom="$1"
-work="$2"
-mkdir -p "$work"
-pass=0
-fail=0
+source "$(dirname "$0")/../lib/cli_check.sh"
 
 expect() {  # expect NAME CODE SUBSTRING -- command...
   local name="$1" code="$2" want="$3"
@@ -54,5 +49,4 @@ expect plan-truncated-header 2 "truncated.gguf" -- "$fathom" plan "$work/truncat
 expect plan-missing-file 2 "nonexistent.gguf" -- "$fathom" plan "$work/nonexistent.gguf"
 expect plan-not-a-model-folder 2 "no config.json" -- "$fathom" plan "$work"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -1,23 +1,8 @@
 #!/usr/bin/env bash
 # fathom plan end to end: the two-model report `make run` shows, its JSON, and a GGUF
 # planned from its header agreeing with inspect to the byte.
-set -u
-fathom="$1"
-work="$2"
-mkdir -p "$work"
-pass=0
-fail=0
+source "$(dirname "$0")/../lib/cli_check.sh"
 
-check() {  # check NAME CONDITION-COMMAND...
-  local name="$1"
-  shift
-  if "$@"; then
-    pass=$((pass + 1))
-  else
-    fail=$((fail + 1))
-    echo "FAIL $name"
-  fi
-}
 
 json_field() {  # json_field FILE PYTHON-EXPRESSION-ON-j
   /usr/bin/python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1"
@@ -51,5 +36,4 @@ check does-not-fit-says-by-how-much grep -q "does not fit: short by" "$work/nofi
 check gguf-bytes-match-inspect test "$(json_field "$work/tiny-plan.json" "j['plans'][0]['model']['total_bytes']")" = \
   "$(json_field "$work/tiny-inspect.json" "j['total_bytes']")"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
