@@ -11,10 +11,9 @@ expect() {  # expect NAME CODE SUBSTRING -- command...
   local lines
   lines=$(printf '%s\n' "$err" | grep -c .)
   if [ "$got" -eq "$code" ] && [ "$lines" -eq 1 ] && [[ "$err" == *"$want"* ]]; then
-    pass=$((pass + 1))
+    ok
   else
-    fail=$((fail + 1))
-    echo "FAIL $name: exit $got (want $code), $lines line(s): $err"
+    bad "$name: exit $got (want $code), $lines line(s): $err"
   fi
 }
 
