@@ -23,7 +23,10 @@ float fp16_to_f32(uint16_t h) {
   const uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
   const uint32_t exp = (h >> 10) & 0x1fu;
   const uint32_t man = h & 0x3ffu;
-  if (exp == 0x1f) return float_of(sign | 0x7f800000u | (man << 13));  // inf, NaN keeps payload
+  if (exp == 0x1f) {
+    // inf, or NaN keeping its payload and made quiet, as IEEE conversion (and F16C) does
+    return float_of(sign | 0x7f800000u | (man << 13) | (man ? 0x00400000u : 0u));
+  }
   if (exp == 0) {
     // Subnormal: man * 2^-24 is exact in float.
     const float v = static_cast<float>(man) * 5.9604644775390625e-08f;

@@ -340,6 +340,30 @@ TEST(QuantDispatch, LevelsAreOrderedAndSettable) {
   }
 }
 
+// F16 rows (weights and the KV cache) convert bit-identically at every level, at
+// lengths that leave a tail after the 8-wide SIMD steps, specials included.
+TEST(QuantDispatch, F16RowsMatchScalarBitForBit) {
+  LevelGuard guard;
+  for (int64_t n : {1, 7, 37, 129}) {
+    std::vector<uint16_t> h(static_cast<size_t>(n));
+    std::mt19937 rng(static_cast<uint32_t>(n));
+    for (uint16_t& v : h) v = static_cast<uint16_t>(rng());
+    h[0] = 0x7C00;                   // +inf
+    if (n > 1) h[1] = 0x0001;        // smallest subnormal
+    if (n > 2) h[2] = 0xFE00;        // a NaN
+    std::vector<float> ref(h.size());
+    set_dispatch_level(DispatchLevel::Scalar);
+    dequantize_row(DType::F16, h.data(), ref.data(), n);
+    for (DispatchLevel l : supported_dispatch_levels()) {
+      set_dispatch_level(l);
+      std::vector<float> got(h.size(), -1.0f);
+      dequantize_row(DType::F16, h.data(), got.data(), n);
+      EXPECT_EQ(std::memcmp(got.data(), ref.data(), ref.size() * sizeof(float)), 0)
+          << "n=" << n << " at " << dispatch_level_name(l);
+    }
+  }
+}
+
 // Activation quantizers are bit-identical across levels, ties included.
 TEST(QuantDispatch, ActivationQuantizersMatchScalarBitForBit) {
   LevelGuard guard;

@@ -5,36 +5,47 @@
 #include <limits>
 #include <vector>
 
-#include "core/half.h"
+#include "kernels/cpu/quant_kernels.h"
 
 namespace fathom::kernels {
 
 namespace {
 
-// Reads one head's row from the cache as floats.
-const float* load_row(const KvView& kv, const void* base, int64_t pos, int64_t offset, int64_t n, float* tmp) {
-  const int64_t at = pos * kv.kv_dim + offset;
-  if (kv.type == DType::F32) return static_cast<const float*>(base) + at;
-  const uint16_t* h = static_cast<const uint16_t*>(base) + at;
-  for (int64_t i = 0; i < n; ++i) tmp[i] = fp16_to_f32(h[i]);
-  return tmp;
+// Queries are processed in tiles per KV head: the tile's keys and values are converted
+// to floats once and then serve every query of the tile and every query head of the
+// group, instead of being converted again for each (query, head) pair.
+constexpr int64_t kQueryTile = 16;
+
+// Copies the rows [first, last] of one KV head into a contiguous float buffer.
+void gather_head(const KvView& kv, const void* base, int64_t head, int64_t d, int64_t first, int64_t last,
+                 std::vector<float>& buf) {
+  buf.resize(static_cast<size_t>((last - first + 1) * d));
+  const detail::ConvertF16Fn convert = detail::active_kernels().f16_to_f32;
+  for (int64_t j = first; j <= last; ++j) {
+    const int64_t at = j * kv.kv_dim + head * d;
+    float* dst = buf.data() + (j - first) * d;
+    if (kv.type == DType::F32) {
+      const float* src = static_cast<const float*>(base) + at;
+      std::copy(src, src + d, dst);
+    } else {
+      convert(static_cast<const uint16_t*>(base) + at, dst, d);
+    }
+  }
 }
 
-// One query head against its visible keys, with a streaming (online) softmax so the
-// scores never need a buffer as long as the context.
-void attend_one(const float* q, int64_t pos, int64_t kv_head, const KvView& kv, const AttentionParams& p, float sink,
-                float* out, float* tmp) {
-  const int64_t d = p.head_dim;
-  const int64_t first = p.window > 0 ? std::max<int64_t>(0, pos - p.window + 1) : 0;
-  // A sink is a key whose value is zero: it starts the running max and sum.
+// One query head against keys[0, n) with a streaming (online) softmax, so the scores
+// never need a buffer as long as the context. A sink is a key whose value is zero: it
+// starts the running max and sum.
+void attend_one(const float* q, const float* keys, const float* values, int64_t n, int64_t d, float scale,
+                float sink, float* out) {
   float m = sink;
   double sum = std::isinf(sink) ? 0.0 : 1.0;
   std::fill(out, out + d, 0.0f);
-  for (int64_t j = first; j <= pos; ++j) {
-    const float* k = load_row(kv, kv.k, j, kv_head * d, d, tmp);
+  for (int64_t j = 0; j < n; ++j) {
+    const float* k = keys + j * d;
     float s = 0.0f;
     for (int64_t i = 0; i < d; ++i) s += q[i] * k[i];
-    s *= p.scale;
+    s *= scale;
     if (s > m) {
       const float c = std::exp(m - s);
       sum *= c;
@@ -43,7 +54,7 @@ void attend_one(const float* q, int64_t pos, int64_t kv_head, const KvView& kv, 
     }
     const float w = std::exp(s - m);
     sum += w;
-    const float* v = load_row(kv, kv.v, j, kv_head * d, d, tmp);
+    const float* v = values + j * d;
     for (int64_t i = 0; i < d; ++i) out[i] += w * v[i];
   }
   const float inv = static_cast<float>(1.0 / sum);
@@ -54,15 +65,25 @@ void attend_one(const float* q, int64_t pos, int64_t kv_head, const KvView& kv, 
 
 void attention(const float* q, int64_t n_tok, int64_t pos0, const KvView& kv, const AttentionParams& p, float* out,
                ThreadPool& pool) {
-  const int64_t row = p.n_head * p.head_dim;
-  const int64_t group = p.n_head / p.n_head_kv;
-  pool.parallel_for(n_tok * p.n_head, [&](int64_t begin, int64_t end) {
-    std::vector<float> tmp(static_cast<size_t>(p.head_dim));
+  const int64_t d = p.head_dim, row = p.n_head * d, group = p.n_head / p.n_head_kv;
+  const int64_t n_tiles = (n_tok + kQueryTile - 1) / kQueryTile;
+  const auto first_visible = [&](int64_t pos) { return p.window > 0 ? std::max<int64_t>(0, pos - p.window + 1) : 0; };
+  pool.parallel_for(p.n_head_kv * n_tiles, [&](int64_t begin, int64_t end) {
+    std::vector<float> keys, values;
     for (int64_t job = begin; job < end; ++job) {
-      const int64_t t = job / p.n_head, h = job % p.n_head;
-      const float sink = p.sinks ? p.sinks[h] : -std::numeric_limits<float>::infinity();
-      attend_one(q + t * row + h * p.head_dim, pos0 + t, h / group, kv, p, sink, out + t * row + h * p.head_dim,
-                 tmp.data());
+      const int64_t kv_head = job / n_tiles;
+      const int64_t t0 = (job % n_tiles) * kQueryTile, t1 = std::min(n_tok, t0 + kQueryTile);
+      const int64_t first = first_visible(pos0 + t0), last = pos0 + t1 - 1;
+      gather_head(kv, kv.k, kv_head, d, first, last, keys);
+      gather_head(kv, kv.v, kv_head, d, first, last, values);
+      for (int64_t t = t0; t < t1; ++t) {
+        const int64_t pos = pos0 + t, from = first_visible(pos) - first;
+        for (int64_t h = kv_head * group; h < (kv_head + 1) * group; ++h) {
+          const float sink = p.sinks ? p.sinks[h] : -std::numeric_limits<float>::infinity();
+          attend_one(q + t * row + h * d, keys.data() + from * d, values.data() + from * d, pos - first - from + 1,
+                     d, p.scale, sink, out + t * row + h * d);
+        }
+      }
     }
   });
 }

@@ -36,6 +36,10 @@ detail::VecDotFn checked_dot(const detail::KernelTable& table, DType w, int64_t 
 
 void dequantize_row(DType t, const void* src, float* dst, int64_t n) {
   checked_traits("dequantize_row", t, n, true);
+  if (t == DType::F16) {
+    detail::active_kernels().f16_to_f32(static_cast<const uint16_t*>(src), dst, n);
+    return;
+  }
   detail::dequantize_row_scalar(t, src, dst, n);
 }
 

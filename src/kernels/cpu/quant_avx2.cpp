@@ -479,6 +479,14 @@ FATHOM_AVX2 void quantize_q8_K(const float* x, void* dst, int64_t n) {
   }
 }
 
+FATHOM_AVX2 void f16_row(const uint16_t* src, float* dst, int64_t n) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i))));
+  }
+  for (; i < n; ++i) dst[i] = _cvtsh_ss(src[i]);
+}
+
 template <class K>
 void put(KernelTable& t, DType type) {
   t.vec_dot[slot(type)] = single<K>;
@@ -499,6 +507,7 @@ void install_avx2(KernelTable& t) {
   put<DotQ6K>(t, DType::Q6_K);
   t.quantize_q8_0 = quantize_q8_0;
   t.quantize_q8_K = quantize_q8_K;
+  t.f16_to_f32 = f16_row;
 }
 
 }  // namespace fathom::kernels::detail

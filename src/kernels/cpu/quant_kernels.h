@@ -13,6 +13,7 @@ namespace fathom::kernels::detail {
 // n elements; w and act in the layouts of quant.h.
 using VecDotFn = float (*)(int64_t n, const void* w, const void* act);
 using QuantizeFn = void (*)(const float* x, void* dst, int64_t n);
+using ConvertF16Fn = void (*)(const uint16_t* src, float* dst, int64_t n);
 
 // One weight row against n_act (1..kMaxActs) activation rows at act + k*act_stride
 // bytes, storing dot k in out[k*out_stride]. Each weight block is decoded once for
@@ -28,6 +29,7 @@ struct KernelTable {
   VecDotMultiFn vec_dot_multi[kTypeSlots] = {};  // null: loop over vec_dot instead
   QuantizeFn quantize_q8_0 = nullptr;            // activations for Q4_0 / Q8_0 / MXFP4 weights
   QuantizeFn quantize_q8_K = nullptr;            // activations for K-quant weights
+  ConvertF16Fn f16_to_f32 = nullptr;             // F16 rows: weights, and the KV cache in attention
 };
 
 inline int slot(DType t) { return static_cast<int>(t); }

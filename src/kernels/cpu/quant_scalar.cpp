@@ -665,6 +665,10 @@ float dot_q6_K(int64_t n, const void* w, const void* act) {
   return sumf;
 }
 
+void f16_row(const uint16_t* src, float* dst, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) dst[i] = fp16_to_f32(src[i]);
+}
+
 KernelTable make_scalar_table() {
   KernelTable t;
   t.vec_dot[slot(DType::F32)] = dot_f32;
@@ -678,6 +682,7 @@ KernelTable make_scalar_table() {
   t.vec_dot[slot(DType::Q6_K)] = dot_q6_K;
   t.quantize_q8_0 = quant_q8_0;
   t.quantize_q8_K = quant_q8_K;
+  t.f16_to_f32 = f16_row;
   return t;
 }
 
