@@ -585,8 +585,11 @@ float dot_mxfp4(int64_t n, const void* w, const void* act) {
 }
 
 // Q4_K/Q5_K: sum_j d*sc_j*(q.a)_j - dmin*m_j*(sum a)_j, the second term from bsums.
-float dot_q4_K(int64_t n, const void* w, const void* act) {
-  const auto* x = static_cast<const block_q4_K*>(w);
+// Q5_K is Q4_K plus a fifth bit per weight, in qh (bit 2j for the low nibbles of
+// sub-block pair j, bit 2j+1 for the high ones).
+template <class Block, bool kFifthBit>
+float dot_q45_K(int64_t n, const void* w, const void* act) {
+  const auto* x = static_cast<const Block*>(w);
   const auto* y = static_cast<const block_q8_K*>(act);
   float sumf = 0;
   for (int64_t i = 0; i < n / QK_K; ++i) {
@@ -599,36 +602,13 @@ float dot_q4_K(int64_t n, const void* w, const void* act) {
       get_scale_min_k4(2 * j + 1, x[i].scales, &sc2, &m2);
       int s1 = 0, s2 = 0;
       for (int l = 0; l < 32; ++l) {
-        s1 += (q[l] & 0xF) * a[l];
-        s2 += (q[l] >> 4) * a[l + 32];
-      }
-      sumi += sc1 * s1 + sc2 * s2;
-      summ += m1 * (y[i].bsums[4 * j] + y[i].bsums[4 * j + 1]) +
-              m2 * (y[i].bsums[4 * j + 2] + y[i].bsums[4 * j + 3]);
-    }
-    sumf += y[i].d * (fp16_to_f32(x[i].d) * sumi - fp16_to_f32(x[i].dmin) * summ);
-  }
-  return sumf;
-}
-
-float dot_q5_K(int64_t n, const void* w, const void* act) {
-  const auto* x = static_cast<const block_q5_K*>(w);
-  const auto* y = static_cast<const block_q8_K*>(act);
-  float sumf = 0;
-  for (int64_t i = 0; i < n / QK_K; ++i) {
-    const uint8_t* q = x[i].qs;
-    const uint8_t* qh = x[i].qh;
-    const int8_t* a = y[i].qs;
-    int sumi = 0, summ = 0;
-    for (int j = 0; j < QK_K / 64; ++j, q += 32, a += 64) {
-      uint8_t sc1, m1, sc2, m2;
-      get_scale_min_k4(2 * j, x[i].scales, &sc1, &m1);
-      get_scale_min_k4(2 * j + 1, x[i].scales, &sc2, &m2);
-      const int u1 = 1 << (2 * j), u2 = 2 << (2 * j);
-      int s1 = 0, s2 = 0;
-      for (int l = 0; l < 32; ++l) {
-        s1 += ((q[l] & 0xF) + (qh[l] & u1 ? 16 : 0)) * a[l];
-        s2 += ((q[l] >> 4) + (qh[l] & u2 ? 16 : 0)) * a[l + 32];
+        int lo = q[l] & 0xF, hi = q[l] >> 4;
+        if constexpr (kFifthBit) {
+          lo += (x[i].qh[l] >> (2 * j) & 1) << 4;
+          hi += (x[i].qh[l] >> (2 * j + 1) & 1) << 4;
+        }
+        s1 += lo * a[l];
+        s2 += hi * a[l + 32];
       }
       sumi += sc1 * s1 + sc2 * s2;
       summ += m1 * (y[i].bsums[4 * j] + y[i].bsums[4 * j + 1]) +
@@ -677,8 +657,8 @@ KernelTable make_scalar_table() {
   t.vec_dot[slot(DType::Q8_0)] = dot_q8_0;
   t.vec_dot[slot(DType::Q4_0)] = dot_q4_0;
   t.vec_dot[slot(DType::MXFP4)] = dot_mxfp4;
-  t.vec_dot[slot(DType::Q4_K)] = dot_q4_K;
-  t.vec_dot[slot(DType::Q5_K)] = dot_q5_K;
+  t.vec_dot[slot(DType::Q4_K)] = dot_q45_K<block_q4_K, false>;
+  t.vec_dot[slot(DType::Q5_K)] = dot_q45_K<block_q5_K, true>;
   t.vec_dot[slot(DType::Q6_K)] = dot_q6_K;
   t.quantize_q8_0 = quant_q8_0;
   t.quantize_q8_K = quant_q8_K;
