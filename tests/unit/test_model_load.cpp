@@ -36,7 +36,9 @@ std::string write_model(const Tamper& t) {
     w.add_tensor(s.name, hit && !t.dims.empty() ? t.dims : s.dims, type,
                  [](uint8_t* dst, uint64_t n) { std::memset(dst, 0, n); });
   }
-  const std::string path = ::testing::TempDir() + "tampered-" + std::to_string(std::rand()) + ".gguf";
+  // CTest runs each test in its own process, in parallel: the name keeps files apart.
+  const std::string path =
+      ::testing::TempDir() + "tampered-" + ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".gguf";
   w.write(path);
   return path;
 }
