@@ -61,6 +61,7 @@ Header read_header(const std::string& path) {
 
   Header h;
   h.path = path;
+  h.data_offset = 8 + len;
   for (const auto& [name, t] : j.items()) {
     if (name == "__metadata__") continue;
     const std::string where = "tensor " + gguf::printable(name);

@@ -1,6 +1,6 @@
-// Hugging Face safetensors: only the header is read (an 8-byte little-endian length,
-// then a JSON object naming each tensor's dtype, shape and byte range), so a planner
-// can learn a checkpoint's precision without touching its weights.
+// Hugging Face safetensors headers (an 8-byte little-endian length, then a JSON object
+// naming each tensor's dtype, shape and byte range): a planner learns a checkpoint's
+// precision from them without touching its weights. safetensors_checkpoint.h maps the data.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -17,6 +17,7 @@ struct TensorInfo {
 
 struct Header {
   std::string path;
+  uint64_t data_offset = 0;  // where the data section starts in the file (8 + header length)
   std::vector<TensorInfo> tensors;  // sorted by name; "__metadata__" left out
 };
 

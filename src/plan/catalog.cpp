@@ -5,6 +5,7 @@
 
 #include "core/dtype.h"
 #include "core/error.h"
+#include "models/quant_mix.h"
 #include "models/synth.h"
 #include "models/tensors.h"
 
@@ -20,31 +21,13 @@ bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// llama.cpp's Q4_K_M mix (src/llama-quant.cpp, llama_tensor_get_type_impl): Q4_K
-// everywhere, Q6_K for the output matrix and for attn_v and ffn_down (experts too) in
-// the layers use_more_bits picks: the first and last eighth and every third between.
-// The 8-expert bumps are llama.cpp's too (they apply to the tiny qwen3moe test shape).
-DType q4_k_m_type(const models::ModelConfig& c, const models::TensorSpec& s, int64_t layer) {
-  const auto use_more_bits = [](int64_t i, int64_t n) { return i < n / 8 || i >= 7 * n / 8 || (i - n / 8) % 3 == 2; };
-  const bool output_like = s.role == TensorRole::Output || (s.role == TensorRole::Embedding && c.tied_embeddings);
-  if (output_like) return DType::Q6_K;
-  if (ends_with(s.name, "attn_v.weight")) {
-    if (c.n_expert == 8) return DType::Q8_0;
-    return use_more_bits(layer, c.n_layer) ? DType::Q6_K : DType::Q4_K;
-  }
-  if (ends_with(s.name, "attn_k.weight") && c.n_expert == 8) return DType::Q8_0;
-  if (ends_with(s.name, "attn_output.weight") && c.n_expert == 8) return DType::Q5_K;
-  if (s.name.find("ffn_down") != std::string::npos && use_more_bits(layer, c.n_layer)) return DType::Q6_K;
-  return DType::Q4_K;
-}
-
 DType wanted_type(Variant v, const models::ModelConfig& c, const models::TensorSpec& s, int64_t layer) {
   switch (v) {
     // synth_matrix_type turns this into the published gpt-oss layout: experts MXFP4, other matrices BF16.
     case Variant::Mxfp4: return DType::MXFP4;
     case Variant::Bf16: return DType::BF16;
     case Variant::Q8_0: return DType::Q8_0;
-    case Variant::Q4_K_M: return q4_k_m_type(c, s, layer);
+    case Variant::Q4_K_M: return models::q4_k_m_type(c, s, layer);
   }
   return DType::F32;
 }
