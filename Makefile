@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 FATHOM = $(BUILD)/bin/fathom
 DEMO = $(BUILD)/demo
 
-.PHONY: deps build run test clean
+.PHONY: deps build run test bench clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -24,6 +24,15 @@ run: build
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Kernel micro-benchmarks (Google Benchmark) in their own build folder, so `make test`
+# never builds them; then this machine's ceilings to read them against.
+BENCH_BUILD ?= build-bench
+bench: deps
+	@cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release -DFATHOM_BENCH=ON >/dev/null
+	@cmake --build $(BENCH_BUILD) -j $(JOBS) --target fathom fathom_kernel_bench
+	$(BENCH_BUILD)/bin/fathom bench --probe
+	$(BENCH_BUILD)/bin/fathom_kernel_bench --benchmark_min_time=0.2
 
 clean:
 	rm -rf $(BUILD)

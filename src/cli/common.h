@@ -31,5 +31,8 @@ void add_tokenize_command(CLI::App& app);
 void add_detokenize_command(CLI::App& app);
 void add_plan_command(CLI::App& app);
 void add_chat_command(CLI::App& app);
+void add_convert_command(CLI::App& app);
+void add_quantize_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
 
 }  // namespace fathom::cli

@@ -17,6 +17,9 @@ int main(int argc, char** argv) {
   fathom::cli::add_tokenize_command(app);
   fathom::cli::add_detokenize_command(app);
   fathom::cli::add_chat_command(app);
+  fathom::cli::add_convert_command(app);
+  fathom::cli::add_quantize_command(app);
+  fathom::cli::add_bench_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
