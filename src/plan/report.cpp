@@ -312,6 +312,8 @@ nlohmann::json report_json(const Machine& machine, const std::vector<Plan>& plan
   j["memory_model"] = kMemoryModel;
   j["assumptions"] = {{"bandwidth_efficiency", kBandwidthEfficiency},
                       {"compute_efficiency", kComputeEfficiency},
+                      {"cpu_bandwidth_efficiency", kCpuBandwidthEfficiency},
+                      {"cpu_compute_efficiency", kCpuComputeEfficiency},
                       {"prefill_batch_tokens", kUbatch},
                       {"gpu_reserve_bytes", kGpuReserve},
                       {"ram_reserve_bytes", kRamReserve},

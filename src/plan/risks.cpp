@@ -125,7 +125,7 @@ void device_notes(const Plan& p, const Machine& machine, std::vector<std::string
   const int ram = l.ram_index();
   if (p.fits && (l.strategy == Strategy::ExpertsInRam || l.strategy == Strategy::LayerSplit)) {
     const SpeedEstimate& s = p.speed;
-    const double ram_s = s.devices[ram].decode_bytes / (machine.cpu.bandwidth * kBandwidthEfficiency);
+    const double ram_s = s.devices[ram].decode_bytes / (machine.cpu.bandwidth * kCpuBandwidthEfficiency);
     r.push_back(bytes(l.devices[ram].weights) + " of weights stay in RAM: the CPU reads " + bytes(static_cast<uint64_t>(s.devices[ram].decode_bytes)) +
                 " of them per token at " + rate(machine.cpu.bandwidth) + ", " + fixed(100.0 * ram_s * s.decode_tps, 0) +
                 "% of each decode step; prefill moves " + bytes(static_cast<uint64_t>(s.pcie_bytes_per_batch)) +

@@ -7,9 +7,10 @@ namespace fathom::plan {
 
 const char* const kSpeedModel =
     "decode = bytes read per token on each device (chosen experts only, one embedding row, the KV cache) at 70% of "
-    "its memory bandwidth, summed over devices; prefill = per 512-token batch, the slower of 2 x active parameters "
-    "per token at 50% of peak FLOP/s and reading the weights once (every expert gets tokens) at 70% of bandwidth, "
-    "plus weights kept in RAM crossing PCIe to the GPU once per batch at 70% of the link";
+    "a GPU's memory bandwidth and 48% of the CPU's (fathom's measured CPU rate), summed over devices; prefill = per "
+    "512-token batch, the slower of 2 x active parameters per token at 50% of a GPU's peak FLOP/s or 17% of the "
+    "CPU's (measured) and reading the weights once (every expert gets tokens) at the same bandwidth shares, plus "
+    "weights kept in RAM crossing PCIe to the GPU once per batch at 70% of the link";
 
 SpeedEstimate estimate_speed(const ModelSpec& m, const Machine& machine, const Layout& l, const KvSettings& kv) {
   const models::ModelConfig& c = m.config;
@@ -51,8 +52,10 @@ SpeedEstimate estimate_speed(const ModelSpec& m, const Machine& machine, const L
   double decode_s = 0, decode_full_s = 0, batch_s = 0;
   for (size_t d = 0; d < e.devices.size(); ++d) {
     const bool gpu = static_cast<int>(d) != ram;
-    const double bw = (gpu ? machine.gpus[d].bandwidth : machine.cpu.bandwidth) * kBandwidthEfficiency;
-    const double flops = (gpu ? machine.gpus[d].bf16_flops : machine.cpu.flops) * kComputeEfficiency;
+    const double bw = gpu ? machine.gpus[d].bandwidth * kBandwidthEfficiency
+                          : machine.cpu.bandwidth * kCpuBandwidthEfficiency;
+    const double flops = gpu ? machine.gpus[d].bf16_flops * kComputeEfficiency
+                             : machine.cpu.flops * kCpuComputeEfficiency;
     decode_s += e.devices[d].decode_bytes / bw;
     decode_full_s += (e.devices[d].decode_bytes + e.devices[d].decode_kv_bytes) / bw;
     batch_s += std::max(e.devices[d].prefill_flops * kUbatch / flops, e.devices[d].prefill_bytes / bw);

@@ -11,10 +11,16 @@
 
 namespace fathom::plan {
 
-// Fractions of peak a well-written engine reaches: decode streams weights at about
+// Fractions of peak a well-written GPU engine reaches: decode streams weights at about
 // 70% of memory bandwidth; prefill matmuls run at about half of peak FLOP/s.
 constexpr double kBandwidthEfficiency = 0.7;
 constexpr double kComputeEfficiency = 0.5;
+// What fathom's CPU engine measures today (docs/PERFORMANCE.md, gpt-oss-20b on a 2-core
+// AVX-512 machine): decode at 48% of the probed read bandwidth, prefill at 17% of the
+// assumed FP32 peak. The planner predicts fathom, so the CPU side uses these until the
+// CPU-speed work moves them.
+constexpr double kCpuBandwidthEfficiency = 0.48;
+constexpr double kCpuComputeEfficiency = 0.17;
 
 extern const char* const kSpeedModel;  // the model in one line
 

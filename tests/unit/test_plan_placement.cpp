@@ -116,7 +116,7 @@ TEST(PlanPlacement, TwoGpusShareTheLayers) {
   EXPECT_EQ(placed_weights(r.chosen), summarize(m).total_bytes);
 }
 
-// Decode reads every byte a token touches once, at 70% of each device's bandwidth.
+// Decode reads every byte a token touches once, at the CPU's share of its bandwidth.
 TEST(PlanSpeed, DecodeIsBytesOverBandwidth) {
   const ModelSpec m = model("qwen3-8b");
   const Machine machine = test::machine({}, 64 * kGiB);
@@ -126,9 +126,9 @@ TEST(PlanSpeed, DecodeIsBytesOverBandwidth) {
   for (const PlannedTensor& t : m.tensors) {
     read += t.role == models::TensorRole::Embedding ? t.bytes / double(m.config.n_vocab) : double(t.bytes);
   }
-  EXPECT_NEAR(s.decode_tps, machine.cpu.bandwidth * kBandwidthEfficiency / read, 1e-9 * s.decode_tps);
+  EXPECT_NEAR(s.decode_tps, machine.cpu.bandwidth * kCpuBandwidthEfficiency / read, 1e-9 * s.decode_tps);
   EXPECT_NEAR(s.decode_tps_full,
-              machine.cpu.bandwidth * kBandwidthEfficiency / (read + kv_bytes(m.config, kv(4096))),
+              machine.cpu.bandwidth * kCpuBandwidthEfficiency / (read + kv_bytes(m.config, kv(4096))),
               1e-9 * s.decode_tps);
   // MoE: only the chosen experts' share of the expert bytes is read.
   const ModelSpec moe = model("qwen3-30b-a3b");
