@@ -6,7 +6,7 @@
 #include "cli/progress.h"
 #include "core/error.h"
 #include "core/units.h"
-#include "models/convert.h"
+#include "convert/convert.h"
 
 namespace fathom::cli {
 
@@ -18,7 +18,7 @@ struct ConvertArgs {
 };
 
 void run_convert(const ConvertArgs& a) {
-  models::ConvertOptions o;
+  convert::ConvertOptions o;
   if (a.type != "auto") {
     const DType t = parse_type_option("--type", a.type);
     if (t != DType::BF16 && t != DType::F16 && t != DType::F32 && t != DType::Q8_0) {
@@ -29,7 +29,7 @@ void run_convert(const ConvertArgs& a) {
   ProgressBar bar("converting");
   o.progress = [&bar](uint64_t done, uint64_t total) { bar.update(done, total); };
   ThreadPool pool(a.threads);
-  const models::ConvertResult r = models::convert_hf(a.dir, a.out, o, pool);
+  const convert::ConvertResult r = convert::convert_hf(a.dir, a.out, o, pool);
   bar.finish();
   std::fprintf(stderr, "wrote %s (%s, %lld tensors, %s of weights, type %s)\n", a.out.c_str(),
                models::arch_name(r.config.arch), static_cast<long long>(r.n_tensors),

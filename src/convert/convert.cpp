@@ -1,4 +1,4 @@
-#include "models/convert.h"
+#include "convert/convert.h"
 
 #include <filesystem>
 
@@ -11,7 +11,10 @@
 #include "tokenizer/save_gguf.h"
 #include "tokenizer/vocab.h"
 
-namespace fathom::models {
+namespace fathom::convert {
+
+// The converter maps checkpoints onto the models layer's manifest and configs.
+using namespace models;
 
 namespace {
 
@@ -75,4 +78,4 @@ ConvertResult convert_hf(const std::string& dir, const std::string& out, const C
   return result;
 }
 
-}  // namespace fathom::models
+}  // namespace fathom::convert

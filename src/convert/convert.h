@@ -12,7 +12,7 @@
 #include "core/thread_pool.h"
 #include "models/config.h"
 
-namespace fathom::models {
+namespace fathom::convert {
 
 struct ConvertOptions {
   // Type of the weight matrices; nullopt ("auto") keeps each as stored: BF16 stays
@@ -24,11 +24,11 @@ struct ConvertOptions {
 };
 
 struct ConvertResult {
-  ModelConfig config;
+  models::ModelConfig config;
   int64_t n_tensors = 0;
   uint64_t tensor_bytes = 0;
 };
 
 ConvertResult convert_hf(const std::string& dir, const std::string& out, const ConvertOptions& o, ThreadPool& pool);
 
-}  // namespace fathom::models
+}  // namespace fathom::convert
