@@ -28,4 +28,10 @@ std::string format_count(int64_t n) {
   return std::to_string(n);
 }
 
+std::string format_shape(const std::vector<int64_t>& dims) {
+  std::string s = "[";
+  for (size_t i = 0; i < dims.size(); ++i) s += (i ? ", " : "") + std::to_string(dims[i]);
+  return s + "]";
+}
+
 }  // namespace fathom

@@ -3,22 +3,17 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "core/units.h"
 #include "kernels/cpu/quant.h"
 
 namespace fathom::models {
 
 namespace {
 
-std::string shape_text(const std::vector<int64_t>& shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
-  return s + "]";
-}
-
 void check_shape(const safetensors::Tensor& t, const std::vector<int64_t>& expected, const TensorSpec& s) {
   if (t.info.shape != expected) {
-    throw Error(t.file + ": tensor " + t.info.name + ": shape " + shape_text(t.info.shape) + " expected " +
-                shape_text(expected) + " (for " + s.name + ")");
+    throw Error(t.file + ": tensor " + t.info.name + ": shape " + format_shape(t.info.shape) + " expected " +
+                format_shape(expected) + " (for " + s.name + ")");
   }
 }
 

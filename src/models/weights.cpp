@@ -1,18 +1,13 @@
 #include "models/weights.h"
 
 #include "core/error.h"
+#include "core/units.h"
 #include "kernels/cpu/quant.h"
 #include "models/tensors.h"
 
 namespace fathom::models {
 
 namespace {
-
-std::string shape_str(const std::vector<int64_t>& d) {
-  std::string s = "[";
-  for (size_t i = 0; i < d.size(); ++i) s += (i ? ", " : "") + std::to_string(d[i]);
-  return s + "]";
-}
 
 bool is_float_type(uint32_t t) {
   return t == static_cast<uint32_t>(DType::F32) || t == static_cast<uint32_t>(DType::F16) ||
@@ -30,8 +25,8 @@ Weights::Weights(const gguf::File& f, const ModelConfig& c) : file_(f) {
     }
     const gguf::TensorInfo& t = *it->second;
     if (t.dims != spec.dims) {
-      throw Error(f.path() + ": tensor " + spec.name + ": shape " + shape_str(t.dims) + " expected " +
-                  shape_str(spec.dims));
+      throw Error(f.path() + ": tensor " + spec.name + ": shape " + format_shape(t.dims) + " expected " +
+                  format_shape(spec.dims));
     }
     const TypeTraits* tt = type_traits(t.type);
     const bool ok = role_is_matrix(spec.role) ? (tt && tt->supported) : is_float_type(t.type);
