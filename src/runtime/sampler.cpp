@@ -28,11 +28,14 @@ void apply_penalties(std::vector<Candidate>& c, std::span<const int32_t> history
   }
 }
 
-// Sorts by logit (descending) and sets probabilities at temperature t.
-void softmax_sorted(std::vector<Candidate>& c, float t) {
-  std::sort(c.begin(), c.end(), [](const Candidate& a, const Candidate& b) {
-    return a.logit > b.logit || (a.logit == b.logit && a.id < b.id);
-  });
+// Puts the n_sorted highest logits first, in descending order, and sets every
+// candidate's probability at temperature t. Only the head a filter can keep is sorted:
+// a full sort of a 200k vocabulary per token costs milliseconds for nothing.
+void softmax_sorted(std::vector<Candidate>& c, float t, size_t n_sorted) {
+  std::partial_sort(c.begin(), c.begin() + static_cast<std::ptrdiff_t>(n_sorted), c.end(),
+                    [](const Candidate& a, const Candidate& b) {
+                      return a.logit > b.logit || (a.logit == b.logit && a.id < b.id);
+                    });
   double sum = 0.0;
   for (Candidate& x : c) sum += x.p = std::exp((x.logit - c[0].logit) / t);
   for (Candidate& x : c) x.p = static_cast<float>(x.p / sum);
@@ -51,9 +54,9 @@ int32_t Sampler::sample(std::span<const float> logits, std::span<const int32_t> 
              return a.logit < b.logit || (a.logit == b.logit && a.id > b.id);
            })->id;
   }
-  softmax_sorted(c, 1.0f);
   size_t keep = c.size();
   if (p_.top_k > 0) keep = std::min(keep, static_cast<size_t>(p_.top_k));
+  softmax_sorted(c, 1.0f, keep);
   if (p_.top_p < 1.0f) {
     double cum = 0.0;
     for (size_t i = 0; i < keep; ++i) {
@@ -71,7 +74,7 @@ int32_t Sampler::sample(std::span<const float> logits, std::span<const int32_t> 
     keep = i;
   }
   c.resize(keep);
-  softmax_sorted(c, p_.temperature);
+  softmax_sorted(c, p_.temperature, keep);
   std::uniform_real_distribution<double> uni(0.0, 1.0);
   double r = uni(rng_), cum = 0.0;
   for (const Candidate& x : c) {
