@@ -1,6 +1,8 @@
 // Building blocks the architectures share: a linear layer and self-attention.
 #pragma once
 #include <cstdint>
+#include <span>
+#include <vector>
 
 #include "core/thread_pool.h"
 #include "kernels/cpu/matmul.h"
@@ -9,6 +11,15 @@
 #include "models/kv_cache.h"
 
 namespace fathom::models {
+
+// One sequence's share of a batch: the tokens it adds at positions cache->n_past()...,
+// and where its logits go: [tokens, n_vocab] when all_logits, else [n_vocab] for its last token.
+struct Sequence {
+  std::span<const int32_t> tokens;
+  KvCache* cache = nullptr;
+  float* logits = nullptr;
+  bool all_logits = false;
+};
 
 struct Linear {
   kernels::Matrix w;
@@ -25,10 +36,13 @@ struct AttentionWeights {
   const float* sinks = nullptr;   // learned sinks (gpt-oss), or none
 };
 
-// out = o(attention(rope(q(h)), rope(k(h)), v(h))) for n_tok tokens at positions
-// cache.n_past()...; their keys and values are appended to the cache's layer.
-// window > 0 restricts each query to the last `window` positions.
-void self_attention(const AttentionWeights& w, const ModelConfig& c, const float* h, int64_t n_tok, KvCache& cache,
+// out = o(attention(rope(q(h)), rope(k(h)), v(h))) for the batch's rows of h, each
+// sequence's tokens at positions cache->n_past()... of its own cache, into which their
+// keys and values are written. window > 0 restricts each query to the last `window` positions.
+void self_attention(const AttentionWeights& w, const ModelConfig& c, const float* h, std::span<const Sequence> batch,
                     int64_t layer, const kernels::Rope& rope, int64_t window, float* out, ThreadPool& pool);
+
+// Rows in the whole batch.
+int64_t batch_rows(std::span<const Sequence> batch);
 
 }  // namespace fathom::models

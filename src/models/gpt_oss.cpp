@@ -63,17 +63,16 @@ class GptOss : public Model {
     }
   }
 
-  void forward(std::span<const int32_t> tokens, KvCache& cache, float* logits, bool all_logits) override {
-    const int64_t n = static_cast<int64_t>(tokens.size()), e = cfg_.n_embd;
-    cache.reserve(n);
-    std::vector<float> x = embed(tokens);
+  void compute(std::span<const Sequence> batch) override {
+    const int64_t n = batch_rows(batch), e = cfg_.n_embd;
+    std::vector<float> x = embed(batch);
     std::vector<float> h(n * e), out(n * e), router(n * cfg_.n_expert);
     for (int64_t l = 0; l < cfg_.n_layer; ++l) {
       const Layer& L = layers_[l];
       // Attention: even layers see only the last `sliding_window` positions.
       kernels::rmsnorm(x.data(), L.attn_norm, e, n, cfg_.rms_eps, h.data());
       const int64_t window = cfg_.layer_is_sliding(l) ? cfg_.sliding_window : 0;
-      self_attention(L.attn, cfg_, h.data(), n, cache, l, rope_, window, out.data(), pool_);
+      self_attention(L.attn, cfg_, h.data(), batch, l, rope_, window, out.data(), pool_);
       kernels::add(x.data(), out.data(), n * e);
 
       // Mixture of experts: top-k of the router logits, softmax over the chosen k.
@@ -84,8 +83,7 @@ class GptOss : public Model {
       moe(L.experts, r, h.data(), n, out.data(), pool_);
       kernels::add(x.data(), out.data(), n * e);
     }
-    unembed(x.data(), n, logits, all_logits);
-    cache.advance(n);
+    unembed(x.data(), batch);
   }
 
  private:

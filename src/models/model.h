@@ -23,13 +23,18 @@ class Model {
 
   // Runs `tokens` at positions cache.n_past()... and appends them to the cache.
   // logits: [n_tokens, n_vocab] when all_logits, else [n_vocab] for the last token.
-  virtual void forward(std::span<const int32_t> tokens, KvCache& cache, float* logits, bool all_logits) = 0;
+  void forward(std::span<const int32_t> tokens, KvCache& cache, float* logits, bool all_logits);
+  // Several sequences in one pass, each with its own cache: the weights are streamed once
+  // for all of them, and each row's result is the same as if its sequence ran alone.
+  void forward(std::span<const Sequence> batch);
 
  protected:
-  // x[t] = embedding of tokens[t]; throws on an id outside the vocabulary.
-  std::vector<float> embed(std::span<const int32_t> tokens) const;
-  // Final norm and unembedding of the rows of x that the caller asked logits for.
-  void unembed(float* x, int64_t n_tok, float* logits, bool all_logits);
+  // The architecture's forward pass over the batch's rows, in sequence order.
+  virtual void compute(std::span<const Sequence> batch) = 0;
+  // x[t] = embedding of every token of the batch; throws on an id outside the vocabulary.
+  std::vector<float> embed(std::span<const Sequence> batch) const;
+  // Final norm and unembedding of the rows of x whose logits the sequences asked for.
+  void unembed(float* x, std::span<const Sequence> batch);
   AttentionWeights attention_weights(int64_t layer) const;
 
   ModelConfig cfg_;

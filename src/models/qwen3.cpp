@@ -37,15 +37,14 @@ class Qwen3 : public Model {
     }
   }
 
-  void forward(std::span<const int32_t> tokens, KvCache& cache, float* logits, bool all_logits) override {
-    const int64_t n = static_cast<int64_t>(tokens.size()), e = cfg_.n_embd;
-    cache.reserve(n);
-    std::vector<float> x = embed(tokens);
+  void compute(std::span<const Sequence> batch) override {
+    const int64_t n = batch_rows(batch), e = cfg_.n_embd;
+    std::vector<float> x = embed(batch);
     std::vector<float> h(n * e), out(n * e);
     for (int64_t l = 0; l < cfg_.n_layer; ++l) {
       const Layer& L = layers_[l];
       kernels::rmsnorm(x.data(), L.attn_norm, e, n, cfg_.rms_eps, h.data());
-      self_attention(L.attn, cfg_, h.data(), n, cache, l, rope_, 0, out.data(), pool_);
+      self_attention(L.attn, cfg_, h.data(), batch, l, rope_, 0, out.data(), pool_);
       kernels::add(x.data(), out.data(), n * e);
 
       kernels::rmsnorm(x.data(), L.ffn_norm, e, n, cfg_.rms_eps, h.data());
@@ -56,8 +55,7 @@ class Qwen3 : public Model {
       }
       kernels::add(x.data(), out.data(), n * e);
     }
-    unembed(x.data(), n, logits, all_logits);
-    cache.advance(n);
+    unembed(x.data(), batch);
   }
 
  private:
