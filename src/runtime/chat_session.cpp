@@ -4,7 +4,7 @@
 #include <chrono>
 
 #include "core/error.h"
-#include "runtime/stop_strings.h"
+#include "runtime/reply_stream.h"
 
 namespace fathom::runtime {
 
@@ -47,22 +47,12 @@ Reply ChatSession::reply(const chat::Conversation& conv, const chat::RenderOptio
   r.stats.prefill_seconds = seconds_since(t0);
   cached_ = prompt;
 
-  const auto parser = format_.make_parser();
-  std::vector<chat::Event> events;
-  // Stop strings apply to the answer only; reasoning and tool calls pass untouched.
-  StopStrings stops(opts.stop);
-  const auto deliver = [&] {
-    for (chat::Event& e : events) {
-      if (e.type == chat::Event::Type::Content) {
-        e.text = stops.push(e.text);
-        if (e.text.empty()) continue;
-      } else if (stops.stopped() && e.type != chat::Event::Type::End) {
-        continue;
-      }
+  ReplyStream stream(tok_, format_, opts.stop);
+  const auto deliver = [&](const std::vector<chat::Event>& events) {
+    for (const chat::Event& e : events) {
       chat::append_event(r.message, e);
       on_event(e);
     }
-    events.clear();
   };
   t0 = std::chrono::steady_clock::now();
   for (;;) {
@@ -71,13 +61,8 @@ Reply ChatSession::reply(const chat::Conversation& conv, const chat::RenderOptio
       break;
     }
     const int32_t tok = sampler.sample(logits, cached_);
-    // End tokens go to the parser too: harmony's <|call|> closes a tool call. Added
-    // tokens that a conversion marked user-defined rather than control are markers too.
-    const tokenizer::TokenType type = tok_.token_type(tok);
-    const bool special = type == tokenizer::TokenType::Control || type == tokenizer::TokenType::UserDefined;
-    parser->push(tok_.token_bytes(tok), special, events);
-    deliver();
-    if (stops.stopped()) {
+    deliver(stream.push(tok));
+    if (stream.stopped()) {
       r.stats.stop = StopReason::StopString;
       break;
     }
@@ -97,9 +82,7 @@ Reply ChatSession::reply(const chat::Conversation& conv, const chat::RenderOptio
     model_.forward(std::span<const int32_t>(&tok, 1), cache_, logits.data(), false);
     cached_.push_back(tok);
   }
-  parser->finish(events);
-  if (!stops.stopped()) events.push_back({chat::Event::Type::Content, stops.flush(), {}});
-  deliver();
+  deliver(stream.finish());
   r.stats.decode_seconds = seconds_since(t0);
   return r;
 }

@@ -2,40 +2,17 @@
 // server's continuous batching relies on it for greedy results that do not depend on load.
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "core/error.h"
 #include "core/thread_pool.h"
-#include "formats/gguf.h"
-#include "models/model.h"
-#include "models/presets.h"
-#include "models/synth.h"
+#include "test_tiny_model.h"
 
 using namespace fathom;
 
 namespace {
-
-struct TinyModel {
-  std::string path;
-  std::unique_ptr<gguf::File> file;
-  std::unique_ptr<models::Model> model;
-  ~TinyModel() { std::remove(path.c_str()); }
-};
-
-std::unique_ptr<TinyModel> tiny(models::Arch arch, DType type, ThreadPool& pool) {
-  auto t = std::make_unique<TinyModel>();
-  t->path = ::testing::TempDir() + "batch-" + ::testing::UnitTest::GetInstance()->current_test_info()->name() +
-            ".gguf";
-  models::SynthOptions o;
-  o.type = type;
-  models::synth(models::find_preset("tiny", arch)->config, o, t->path, pool);
-  t->file = gguf::File::open(t->path);
-  t->model = models::load_model(*t->file, pool);
-  return t;
-}
 
 std::vector<int32_t> random_tokens(int64_t n, int64_t n_vocab, uint32_t seed) {
   std::mt19937 rng(seed);
@@ -49,7 +26,7 @@ std::vector<int32_t> random_tokens(int64_t n, int64_t n_vocab, uint32_t seed) {
 // against the same steps run one sequence at a time.
 void check_batch_equals_alone(models::Arch arch, DType type) {
   ThreadPool pool(2);
-  const auto m = tiny(arch, type, pool);
+  const auto m = tiny_model(arch, type, pool);
   const models::ModelConfig& c = m->model->config();
   const int64_t V = c.n_vocab;
   const std::vector<int64_t> prefix = {5, 11, 1}, step = {1, 9, 1};
@@ -93,7 +70,7 @@ TEST(ModelBatch, Qwen3F16RowsEqualAlone) { check_batch_equals_alone(models::Arch
 
 TEST(ModelBatch, SharedCacheIsRefused) {
   ThreadPool pool(1);
-  const auto m = tiny(models::Arch::Qwen3, DType::F32, pool);
+  const auto m = tiny_model(models::Arch::Qwen3, DType::F32, pool);
   models::KvCache cache(m->model->config(), 16, DType::F32);
   const std::vector<int32_t> t = {1, 2};
   std::vector<float> logits(static_cast<size_t>(m->model->config().n_vocab));
