@@ -106,6 +106,7 @@ std::shared_ptr<JobHandle> Scheduler::submit(Job job, JobCallbacks cb) {
     std::lock_guard<std::mutex> lock(mu_);
     if (static_cast<int64_t>(queue_.size()) >= opts_.max_queue) return nullptr;
     queue_.push_back(h);
+    poked_ = true;
     stats_.queued = static_cast<int64_t>(queue_.size());
   }
   cv_.notify_all();
@@ -124,18 +125,22 @@ SchedulerStats Scheduler::stats() const {
 }
 
 void Scheduler::wake() {
-  { std::lock_guard<std::mutex> lock(mu_); }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    poked_ = true;
+  }
   cv_.notify_all();
 }
 
 void Scheduler::loop() {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
+    poked_ = false;
     admit(lock);
     if (stop_) break;
     const bool busy = std::any_of(slots_.begin(), slots_.end(), [](const auto& s) { return s->job != nullptr; });
     if (!busy) {
-      cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+      cv_.wait(lock, [&] { return stop_ || poked_ || !queue_.empty(); });
       continue;
     }
     lock.unlock();
@@ -148,7 +153,9 @@ void Scheduler::loop() {
       for (const auto& s : slots_) {
         if (s->job) due = std::min(due, s->not_before);
       }
-      cv_.wait_until(lock, due);
+      const bool free_slot =
+          std::any_of(slots_.begin(), slots_.end(), [](const auto& s) { return s->job == nullptr; });
+      cv_.wait_until(lock, due, [&] { return stop_ || poked_ || (free_slot && !queue_.empty()); });
     }
   }
   // Shutting down: nothing more runs; every caller hears that its job was cancelled.

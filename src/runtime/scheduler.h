@@ -139,6 +139,7 @@ class Scheduler {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
+  bool poked_ = false;  // a job arrived or was cancelled since the loop last looked
   uint64_t admitted_ = 0;
   int64_t step_generated_ = 0;  // scheduler thread only
   SchedulerStats stats_;
