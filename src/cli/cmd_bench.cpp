@@ -28,7 +28,7 @@ namespace {
 constexpr uint64_t kProbeBytes = 1024ull * 1024 * 1024;
 
 struct BenchArgs {
-  std::string model, prompt = "512", gen = "128", threads, kv_type = "f16", bw;
+  std::string model, prompt = "512", gen = "128", threads, kv_type = "f16", bw, parallel = "1";
   int reps = 5;
   int64_t depth = 0;
   bool probe = false, json = false, markdown = false;
@@ -73,6 +73,7 @@ void run_probe(const BenchArgs& a, int threads) {
 void run_bench(const BenchArgs& a, const std::vector<int>& threads) {
   const std::vector<int64_t> pp = parse_count_list("-p/--n-prompt", a.prompt, 0);
   const std::vector<int64_t> tg = parse_count_list("-n/--n-gen", a.gen, 0);
+  const std::vector<int64_t> parallel = parse_count_list("--parallel", a.parallel, 1);
   const DType kv = parse_type_option("--kv-type", a.kv_type);
   const auto file = gguf::File::open(a.model);
   const models::Inventory inv = models::take_inventory(*file);
@@ -103,9 +104,11 @@ void run_bench(const BenchArgs& a, const std::vector<int>& threads) {
     ThreadPool pool(t);
     const auto model = models::load_model(*file, pool);
     auto add = [&](runtime::BenchTest::Kind kind, int64_t n) {
-      const runtime::BenchTest test{kind, n, a.depth};
-      r.rows.push_back({t, test, runtime::run_bench_test(*model, test, a.reps, kv)});
-      if (!a.json) std::fprintf(stderr, "bench: -t %d %s done\n", t, test.name().c_str());
+      for (int64_t n_seq : parallel) {
+        const runtime::BenchTest test{kind, n, a.depth, n_seq};
+        r.rows.push_back({t, test, runtime::run_bench_test(*model, test, a.reps, kv)});
+        if (!a.json) std::fprintf(stderr, "bench: -t %d %s done\n", t, test.name().c_str());
+      }
     };
     for (int64_t n : pp) {
       if (n > 0) add(runtime::BenchTest::Kind::Prompt, n);
@@ -156,6 +159,10 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("-d,--ctx-depth", args->depth, "tokens of context prefilled (untimed) before each test")
       ->capture_default_str();
   cmd->add_option("--kv-type", args->kv_type, "KV cache type: f16 or f32")->capture_default_str();
+  cmd->add_option("--parallel", args->parallel,
+                  "sequences run side by side in one batch (the server's --parallel path), comma-separated; "
+                  "tokens/s is their aggregate")
+      ->capture_default_str();
   cmd->add_option("--bw", args->bw, "memory bandwidth for the decode bound (14.2GiB/s); default: a quick probe");
   cmd->add_flag("--json", args->json, "print JSON");
   cmd->add_flag("--markdown", args->markdown, "print the markdown table (the default)");

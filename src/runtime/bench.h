@@ -1,7 +1,9 @@
 // Prompt-processing and generation speed of a loaded model, measured the way
 // llama-bench does: a test is "ppN" (one batch of N prompt tokens) or "tgN" (N tokens
 // decoded one at a time), optionally after D untimed tokens of context, repeated after
-// a warm-up, each repetition on a fresh KV cache.
+// a warm-up, each repetition on a fresh KV cache. With n_seq > 1, that many sequences run
+// side by side in one batched forward pass per step, as the server's --parallel slots
+// do, and the figure is their aggregate tokens/s.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -17,8 +19,9 @@ struct BenchTest {
   Kind kind = Kind::Prompt;
   int64_t n_tokens = 0;
   int64_t depth = 0;  // tokens prefilled (untimed) before the timed part
+  int64_t n_seq = 1;  // sequences side by side
 
-  std::string name() const;  // "pp512", "tg128", "pp512 @ d4096"
+  std::string name() const;  // "pp512", "tg128", "pp512 @ d4096", "tg128 x4"
 };
 
 // n deterministic pseudo-random token ids in [0, n_vocab), the same for a seed.

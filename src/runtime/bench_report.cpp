@@ -74,6 +74,7 @@ nlohmann::json bench_json(const BenchReport& r) {
                     {"n_prompt", pp ? row.test.n_tokens : 0},
                     {"n_gen", pp ? 0 : row.test.n_tokens},
                     {"n_depth", row.test.depth},
+                    {"n_seq", row.test.n_seq},
                     {"samples_ts", row.tps},
                     {"avg_ts", m.mean},
                     {"stddev_ts", m.sd}});

@@ -27,6 +27,13 @@ assert j["bandwidth_from"].startswith("probe")
 depth=$("$fathom" bench "$work/q.gguf" -p 8 -n 0 -r 1 -t 1 -d 8 --bw 10GiB/s 2>/dev/null)
 check "depth in the test name" grep -q "pp8 @ d8" <<<"$depth"
 
+par=$("$fathom" bench "$work/q.gguf" -p 0 -n 4 -r 1 -t 1 --parallel 1,3 --json 2>/dev/null)
+check "--parallel rows" python3 -c '
+import json, sys
+rows = json.loads(sys.argv[1])["results"]
+assert [(r["test"], r["n_seq"]) for r in rows] == [("tg4", 1), ("tg4 x3", 3)], rows
+' "$par"
+
 probe=$("$fathom" bench --probe -t 1 --json 2>/dev/null)
 check "probe figures positive" python3 -c '
 import json, sys
@@ -53,5 +60,6 @@ bad_input "--kv-type" "$work/q.gguf" --kv-type q3
 bad_input "--bw unit" "$work/q.gguf" --bw 14
 bad_input "model and --probe" "$work/q.gguf" --probe
 bad_input "neither" -p 4
+bad_input "--parallel 0" "$work/q.gguf" --parallel 0
 
 finish
