@@ -10,8 +10,10 @@ packages=(
   python3 python3-numpy
   pkg-config libpcre2-dev libicu-dev
   libreadline-dev
+  libcpp-httplib-dev
+  chromium
 )
-# The tokenizer tests compare against npm packages (tests/tokenizer/package.json).
+# The web page is built with npm (ui/); the tokenizer and server tests use npm packages.
 { command -v node && command -v npm; } >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()

@@ -34,5 +34,10 @@ void add_chat_command(CLI::App& app);
 void add_convert_command(CLI::App& app);
 void add_quantize_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
+void add_serve_command(CLI::App& app);
+void add_perplexity_command(CLI::App& app);
+void add_precision_command(CLI::App& app);
+void add_experts_command(CLI::App& app);
+void add_eval_command(CLI::App& app);
 
 }  // namespace fathom::cli

@@ -20,6 +20,11 @@ int main(int argc, char** argv) {
   fathom::cli::add_convert_command(app);
   fathom::cli::add_quantize_command(app);
   fathom::cli::add_bench_command(app);
+  fathom::cli::add_serve_command(app);
+  fathom::cli::add_perplexity_command(app);
+  fathom::cli::add_precision_command(app);
+  fathom::cli::add_experts_command(app);
+  fathom::cli::add_eval_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

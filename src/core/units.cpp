@@ -34,4 +34,10 @@ std::string format_shape(const std::vector<int64_t>& dims) {
   return s + "]";
 }
 
+std::string format_number(const char* printf_format, double x) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, printf_format, x);
+  return buf;
+}
+
 }  // namespace fathom

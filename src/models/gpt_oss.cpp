@@ -79,6 +79,7 @@ class GptOss : public Model {
       kernels::rmsnorm(x.data(), L.ffn_norm, e, n, cfg_.rms_eps, h.data());
       linear(L.router, h.data(), n, router.data(), pool_);
       const Routing r = route_topk_softmax(router.data(), n, cfg_.n_expert, cfg_.n_expert_used);
+      observe(l, r);
       std::fill(out.begin(), out.end(), 0.0f);
       moe(L.experts, r, h.data(), n, out.data(), pool_);
       kernels::add(x.data(), out.data(), n * e);

@@ -10,9 +10,18 @@
 #include "models/blocks.h"
 #include "models/config.h"
 #include "models/kv_cache.h"
+#include "models/moe.h"
 #include "models/weights.h"
 
 namespace fathom::models {
+
+// Sees every MoE layer's routing decisions as the forward pass makes them (fathom
+// experts: which experts a language uses).
+class RoutingObserver {
+ public:
+  virtual ~RoutingObserver() = default;
+  virtual void on_routing(int64_t layer, const Routing& r) = 0;
+};
 
 class Model {
  public:
@@ -28,6 +37,9 @@ class Model {
   // for all of them, and each row's result is the same as if its sequence ran alone.
   void forward(std::span<const Sequence> batch);
 
+  // null: none. The observer must outlive the forward passes it watches.
+  void set_routing_observer(RoutingObserver* o) { observer_ = o; }
+
  protected:
   // The architecture's forward pass over the batch's rows, in sequence order.
   virtual void compute(std::span<const Sequence> batch) = 0;
@@ -36,6 +48,9 @@ class Model {
   // Final norm and unembedding of the rows of x whose logits the sequences asked for.
   void unembed(float* x, std::span<const Sequence> batch);
   AttentionWeights attention_weights(int64_t layer) const;
+  void observe(int64_t layer, const Routing& r) const {
+    if (observer_) observer_->on_routing(layer, r);
+  }
 
   ModelConfig cfg_;
   Weights w_;
@@ -43,6 +58,7 @@ class Model {
   kernels::Matrix token_embd_;
   const float* output_norm_;
   Linear output_;
+  RoutingObserver* observer_ = nullptr;
 };
 
 // Loads the architecture named by general.architecture.

@@ -49,7 +49,7 @@ class Qwen3 : public Model {
 
       kernels::rmsnorm(x.data(), L.ffn_norm, e, n, cfg_.rms_eps, h.data());
       if (cfg_.is_moe()) {
-        mixture_of_experts(L, h.data(), n, out.data());
+        mixture_of_experts(l, L, h.data(), n, out.data());
       } else {
         feed_forward(L, h.data(), n, out.data());
       }
@@ -78,11 +78,12 @@ class Qwen3 : public Model {
   }
 
   // Softmax over all experts, keep the top k (renormalised when the model says so).
-  void mixture_of_experts(const Layer& L, const float* h, int64_t n, float* out) {
+  void mixture_of_experts(int64_t l, const Layer& L, const float* h, int64_t n, float* out) {
     std::vector<float> router(n * cfg_.n_expert);
     linear(L.router, h, n, router.data(), pool_);
     const Routing r =
         route_softmax_topk(router.data(), n, cfg_.n_expert, cfg_.n_expert_used, cfg_.expert_weights_norm);
+    observe(l, r);
     std::fill(out, out + n * cfg_.n_embd, 0.0f);
     moe(L.experts, r, h, n, out, pool_);
   }

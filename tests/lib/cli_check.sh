@@ -16,6 +16,16 @@ check() {  # check NAME COMMAND...: passes when the command succeeds
   if "$@"; then ok; else bad "$name"; fi
 }
 
+bad_input() {  # bad_input NAME ARGS...: `fathom ARGS...` fails with one line on stderr and exit 2
+  local name="$1"
+  shift
+  local err rc
+  err=$("$fathom" "$@" 2>&1 >/dev/null)
+  rc=$?
+  check "$name: exit 2" test "$rc" -eq 2
+  check "$name: one line" test "$(wc -l <<<"$err")" -eq 1
+}
+
 finish() {
   echo "$pass passed, $fail failed"
   [ "$fail" -eq 0 ]

@@ -1,0 +1,40 @@
+#include "server/run.h"
+
+namespace fathom::server {
+
+void Run::push(Piece p) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    pending_.push_back(std::move(p));
+  }
+  cv_.notify_all();
+}
+
+void Run::finish(const RunResult& r) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    result_ = r;
+    done_ = true;
+  }
+  cv_.notify_all();
+}
+
+std::vector<Piece> Run::take(std::chrono::milliseconds timeout, bool& done) {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait_for(lock, timeout, [&] { return done_ || !pending_.empty(); });
+  std::vector<Piece> out;
+  out.swap(pending_);
+  done = done_;
+  return out;
+}
+
+RunResult Run::result() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return result_;
+}
+
+void Run::cancel() {
+  if (job) job->cancel();
+}
+
+}  // namespace fathom::server
