@@ -113,6 +113,18 @@ std::shared_ptr<JobHandle> Scheduler::submit(Job job, JobCallbacks cb) {
   return h;
 }
 
+void Scheduler::cancel_all() {
+  // Slots are the loop's, but their handles are shared: cancelling is an atomic flag.
+  std::vector<std::shared_ptr<JobHandle>> all;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    all.assign(queue_.begin(), queue_.end());
+    all.insert(all.end(), running_.begin(), running_.end());
+  }
+  for (const auto& h : all) h->cancel_ = true;
+  wake();
+}
+
 SchedulerStats Scheduler::stats() const {
   std::lock_guard<std::mutex> lock(mu_);
   SchedulerStats st = stats_;
@@ -208,6 +220,7 @@ void Scheduler::admit(std::unique_lock<std::mutex>& lock) {
     s.cached.resize(static_cast<size_t>(reuse));
     s.last_used = ++admitted_;
     s.job = h;
+    running_.push_back(h);
     s.sampler.emplace(j.sampling);
     s.history = j.prompt;
     s.fed = reuse;
@@ -395,6 +408,7 @@ void Scheduler::finish(Slot& s, FinishReason reason, const std::string& error) {
   s.next = -1;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    running_.erase(std::remove(running_.begin(), running_.end(), h), running_.end());
     if (reason == FinishReason::Cancelled) {
       ++stats_.jobs_cancelled;
     } else if (reason == FinishReason::Error) {

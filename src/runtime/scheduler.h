@@ -116,6 +116,10 @@ class Scheduler {
   // Error when the prompt is empty or leaves no room in a slot's context.
   std::shared_ptr<JobHandle> submit(Job job, JobCallbacks cb);
 
+  // Cancels every queued and running job (each hears Cancelled within a step); jobs
+  // submitted afterwards still run. For shutting down without cutting streams silently.
+  void cancel_all();
+
   SchedulerStats stats() const;
   int64_t n_ctx() const { return opts_.n_ctx; }
   int n_slots() const { return opts_.n_slots; }
@@ -136,6 +140,7 @@ class Scheduler {
   SchedulerOptions opts_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::deque<std::shared_ptr<JobHandle>> queue_;
+  std::vector<std::shared_ptr<JobHandle>> running_;  // the slots' jobs, for cancel_all (under mu_)
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;

@@ -56,25 +56,32 @@ Backend::Backend(const BackendOptions& o) : pool_(o.threads) {
 // The scheduler goes first: its thread calls into the model and the callbacks.
 Backend::~Backend() { scheduler_.reset(); }
 
-std::vector<int32_t> Backend::check_prompt(std::vector<int32_t> tokens, const std::string& what) const {
+std::vector<int32_t> Backend::check_prompt(std::vector<int32_t> tokens, const std::string& what,
+                                           const std::string& param) const {
   const auto n = static_cast<int64_t>(tokens.size());
-  if (n == 0) throw bad_request(what + " is empty: at least one token is needed", "prompt");
+  if (n == 0) throw bad_request(what + " is empty: at least one token is needed", param);
   if (n >= traits_.n_ctx) {
     throw bad_request(what + " is " + std::to_string(n) + " tokens but the context holds " +
                           std::to_string(traits_.n_ctx) + " per request (--ctx); no room for a reply",
-                      "messages", "context_length_exceeded");
+                      param, "context_length_exceeded");
   }
   for (int32_t t : tokens) {
     if (t < 0 || t >= model_->config().n_vocab) {
       throw bad_request("token id " + std::to_string(t) + " is outside the vocabulary [0, " +
                             std::to_string(model_->config().n_vocab) + ")",
-                        "prompt");
+                        param);
     }
   }
   return tokens;
 }
 
+void Backend::shut_down() {
+  closing_ = true;
+  scheduler_->cancel_all();
+}
+
 std::shared_ptr<Run> Backend::submit(runtime::Job job, runtime::JobCallbacks cb, std::shared_ptr<Run> run) {
+  if (closing_) throw ApiError(503, "server_overloaded", "the server is shutting down", "", "shutting_down");
   run->n_prompt = static_cast<int64_t>(job.prompt.size());
   run->job = scheduler_->submit(std::move(job), std::move(cb));
   if (!run->job) {
@@ -89,7 +96,7 @@ std::shared_ptr<Run> Backend::start_chat(const ChatRequest& r) {
   chat::RenderOptions ro = r.render;
   ro.add_generation_prompt = true;
   std::vector<int32_t> prompt =
-      check_prompt(tok_->encode(format_->render(r.conv, ro), /*parse_special=*/true), "the conversation");
+      check_prompt(tok_->encode(format_->render(r.conv, ro), /*parse_special=*/true), "the conversation", "messages");
   runtime::Job job = base_job(r.gen, std::move(prompt), *tok_);
   const auto last_user = std::find_if(r.conv.messages.rbegin(), r.conv.messages.rend(),
                                       [](const chat::Message& m) { return m.role == chat::Role::User; });
@@ -137,7 +144,7 @@ std::vector<std::shared_ptr<Run>> Backend::start_completion(const CompletionRequ
   try {
     for (const CompletionPrompt& p : r.prompts) {
       std::vector<int32_t> tokens = check_prompt(
-          p.is_tokens ? p.tokens : tok_->encode(p.text, /*parse_special=*/true), "the prompt");
+          p.is_tokens ? p.tokens : tok_->encode(p.text, /*parse_special=*/true), "the prompt", "prompt");
       runtime::Job job = base_job(r.gen, std::move(tokens), *tok_);
       job.prompt_logprobs = r.echo && r.gen.top_logprobs >= 0;
       apply_script(script_, p.is_tokens ? tok_->decode(p.tokens) : p.text, job);

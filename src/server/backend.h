@@ -1,6 +1,7 @@
 // The model behind the server: weights, tokenizer, chat format and the scheduler that
 // batches requests over its slots. Turns parsed requests into runs.
 #pragma once
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,9 +45,14 @@ class Backend {
   std::shared_ptr<Run> start_chat(const ChatRequest& r);
   std::vector<std::shared_ptr<Run>> start_completion(const CompletionRequest& r);
 
+  // Shutting down: running and queued generations end with "shutting down", new ones
+  // are refused with a 503.
+  void shut_down();
+
  private:
   std::shared_ptr<Run> submit(runtime::Job job, runtime::JobCallbacks cb, std::shared_ptr<Run> run);
-  std::vector<int32_t> check_prompt(std::vector<int32_t> tokens, const std::string& what) const;
+  // `param`: the request field the tokens came from, named in the 400.
+  std::vector<int32_t> check_prompt(std::vector<int32_t> tokens, const std::string& what, const std::string& param) const;
 
   ThreadPool pool_;
   std::unique_ptr<gguf::File> file_;
@@ -56,6 +62,7 @@ class Backend {
   std::optional<TestScript> script_;
   ModelTraits traits_;
   std::unique_ptr<runtime::Scheduler> scheduler_;
+  std::atomic<bool> closing_{false};
 };
 
 }  // namespace fathom::server

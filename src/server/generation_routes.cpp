@@ -50,7 +50,8 @@ Json error_event(const RunResult& r) {
   return Json{{"error",
                {{"message", failed ? "generation failed: " + r.summary.error : "the server is shutting down"},
                 {"type", failed ? "server_error" : "server_overloaded"},
-                {"code", failed ? 500 : 503}}}};
+                {"param", nullptr},
+                {"code", failed ? "generation_failed" : "shutting_down"}}}};
 }
 
 bool has_answer(const RunResult& r) {
@@ -194,6 +195,7 @@ void HttpServer::handle_completion(const httplib::Request& req, httplib::Respons
       results.push_back(runs[i]->result());
       check_result(results.back());
       std::string text = echoed[i];
+      size_t offset = 0;
       std::vector<runtime::GeneratedToken> lp_tokens;
       for (const Piece& p : pieces) {
         text += p.text;
@@ -202,7 +204,7 @@ void HttpServer::handle_completion(const httplib::Request& req, httplib::Respons
       }
       choices.push_back(Json{{"index", i},
                              {"text", text},
-                             {"logprobs", logprobs ? completion_logprobs_json(tok, lp_tokens, 0) : Json()},
+                             {"logprobs", logprobs ? completion_logprobs_json(tok, lp_tokens, &offset) : Json()},
                              {"finish_reason", finish_reason_json(results.back())}});
     }
     res.status = 200;
@@ -219,7 +221,7 @@ void HttpServer::handle_completion(const httplib::Request& req, httplib::Respons
 
   struct Stream {
     std::vector<bool> started, finished;
-    std::vector<size_t> offset;  // text_offset of the next token, per choice
+    std::vector<size_t> offset;  // text_offset of the next logprobs token, per choice
     std::vector<RunResult> results;
     SseWriter out;
   };
@@ -248,10 +250,7 @@ void HttpServer::handle_completion(const httplib::Request& req, httplib::Respons
           if (st->finished[i]) continue;
           if (!st->started[i]) {
             st->started[i] = true;
-            if (!echoed[i].empty()) {
-              if (!send(sse(chunk(i, echoed[i], nullptr, nullptr)))) return false;
-              st->offset[i] = echoed[i].size();
-            }
+            if (!echoed[i].empty() && !send(sse(chunk(i, echoed[i], nullptr, nullptr)))) return false;
           }
           bool done = false;
           // Wait on the first unfinished run only; the others are polled.
@@ -259,15 +258,9 @@ void HttpServer::handle_completion(const httplib::Request& req, httplib::Respons
             std::vector<runtime::GeneratedToken> lp_tokens = p.prompt;
             lp_tokens.insert(lp_tokens.end(), p.tokens.begin(), p.tokens.end());
             Json lp = nullptr;
-            if (logprobs && !lp_tokens.empty()) {
-              // The echoed prompt's offsets count from the start of the text.
-              const size_t base = p.prompt.empty() ? st->offset[i] : 0;
-              lp = completion_logprobs_json(tok, lp_tokens, base);
-              if (!p.prompt.empty()) st->offset[i] = echoed[i].size();
-            }
+            if (logprobs && !lp_tokens.empty()) lp = completion_logprobs_json(tok, lp_tokens, &st->offset[i]);
             if (p.text.empty() && lp.is_null()) continue;
             if (!send(sse(chunk(i, p.text, lp, nullptr)))) return false;
-            st->offset[i] += p.text.size();
             wrote = true;
           }
           if (!done) {

@@ -64,12 +64,22 @@ HttpServer::HttpServer(const HttpOptions& http, const BackendOptions& backend)
   svr_->set_payload_max_length(http_.max_body_bytes);
   svr_->set_read_timeout(http_.read_timeout_s, 0);
   svr_->set_write_timeout(http_.write_timeout_s, 0);
+  // An idle keep-alive connection holds a thread, and delays shutdown until it times out.
+  svr_->set_keep_alive_timeout(2);
   routes();
 }
 
 HttpServer::~HttpServer() = default;
 
-void HttpServer::stop() { svr_->stop(); }
+void HttpServer::stop() {
+  // Generations end first, so streams close with an error event and [DONE] and waiting
+  // requests get a 503, rather than being cut; then the listener stops.
+  if (ready_.load()) {
+    backend_->shut_down();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  svr_->stop();
+}
 
 bool HttpServer::authorised(const httplib::Request& req) const {
   if (http_.api_key.empty()) return true;
@@ -159,6 +169,14 @@ void HttpServer::routes() {
                            {"n_vocab", backend_->config().n_vocab}}}};
           send_json(res, 200, Json{{"object", "list"}, {"data", Json::array({m})}});
         }));
+  s.Get(R"(/v1/models/(.+))", api("models", [this](const httplib::Request& req, httplib::Response& res) {
+          const ModelTraits& t = backend_->traits();
+          if (req.matches[1] != t.id) {
+            throw ApiError(404, "not_found_error", "the model '" + std::string(req.matches[1]) + "' does not exist", "model",
+                           "model_not_found");
+          }
+          send_json(res, 200, Json{{"id", t.id}, {"object", "model"}, {"created", 0}, {"owned_by", "fathom"}});
+        }));
   s.Get("/tokenizer_info", api("tokenizer_info", [this](const httplib::Request&, httplib::Response& res) {
           const tokenizer::Tokenizer& tok = backend_->tokenizer();
           const auto text = [&](int32_t id) { return id < 0 ? Json() : Json(tok.token_bytes(id)); };
@@ -206,7 +224,7 @@ void HttpServer::routes() {
       if (a.path == path) {
         res.set_content(a.data.data(), a.data.size(), std::string(a.content_type));
         // Vite names assets by content hash: they never change under one name.
-        if (path != "/index.html") res.set_header("Cache-Control", "public, max-age=31536000, immutable");
+        res.set_header("Cache-Control", path == "/index.html" ? "no-cache" : "public, max-age=31536000, immutable");
         return;
       }
     }

@@ -152,12 +152,11 @@ Json chat_delta_json(const Piece& p, const std::string& call_id_prefix, int* n_c
 }
 
 Json completion_logprobs_json(const tokenizer::Tokenizer& tok, const std::vector<runtime::GeneratedToken>& tokens,
-                              size_t text_offset0) {
+                              size_t* offset) {
   Json toks = Json::array(), lps = Json::array(), tops = Json::array(), offsets = Json::array();
-  size_t offset = text_offset0;
   for (const runtime::GeneratedToken& g : tokens) {
-    const std::string text = chat::valid_utf8(tok.token_bytes(g.token));
-    toks.push_back(text);
+    const std::string bytes = tok.token_bytes(g.token);
+    toks.push_back(chat::valid_utf8(bytes));
     lps.push_back(logprob_value(g.logprobs.chosen.logprob));
     if (std::isnan(g.logprobs.chosen.logprob)) {
       tops.push_back(nullptr);
@@ -168,8 +167,8 @@ Json completion_logprobs_json(const tokenizer::Tokenizer& tok, const std::vector
       }
       tops.push_back(top);
     }
-    offsets.push_back(offset);
-    offset += text.size();
+    offsets.push_back(*offset);
+    *offset += bytes.size();
   }
   return Json{{"tokens", toks}, {"token_logprobs", lps}, {"top_logprobs", tops}, {"text_offset", offsets}};
 }

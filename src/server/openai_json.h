@@ -30,9 +30,10 @@ Json chat_message_json(const std::vector<Piece>& pieces, const std::string& call
 Json chat_delta_json(const Piece& p, const std::string& call_id_prefix, int* n_calls);
 
 // The classic completions logprobs object {tokens, token_logprobs, top_logprobs, text_offset}
-// over the echoed prompt (when echo) then the generated tokens.
+// over the echoed prompt (when echo) then the generated tokens. text_offset counts UTF-8
+// bytes of the tokens from *offset on, and *offset moves past them.
 Json completion_logprobs_json(const tokenizer::Tokenizer& tok, const std::vector<runtime::GeneratedToken>& tokens,
-                              size_t text_offset0);
+                              size_t* offset);
 
 // Compact JSON text that survives invalid UTF-8 (replaced by U+FFFD).
 std::string dump(const Json& j);

@@ -4,17 +4,18 @@
 // ends early, and a server that cannot be reached.
 
 export class ApiError extends Error {
-  constructor(message, { status = 0, type = '' } = {}) {
+  constructor(message, { status = 0, type = '', code = '' } = {}) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.type = type;
+    this.code = code;
   }
 }
 
 function errorFromBody(body, status, statusText) {
   const e = body && typeof body === 'object' ? body.error : null;
-  if (e && typeof e === 'object' && e.message) return new ApiError(String(e.message), { status, type: e.type || '' });
+  if (e && typeof e === 'object' && e.message) return new ApiError(String(e.message), { status, type: e.type || '', code: e.code || '' });
   if (typeof e === 'string' && e) return new ApiError(e, { status });
   return new ApiError(`Server answered ${status}${statusText ? ' ' + statusText : ''}`, { status });
 }

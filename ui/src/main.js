@@ -275,6 +275,15 @@ function applyChunk(msg, chunk) {
   }
 }
 
+function describe(err) {
+  if (!(err instanceof ApiError)) return `Unexpected error: ${err && err.message ? err.message : err}`;
+  // The whole history is sent each turn, so a full context stays full: say what helps.
+  if (err.code === 'context_length_exceeded') {
+    return `${err.message.replace(/\.$/, '')}. Start a new chat, or send a shorter message.`;
+  }
+  return err.message;
+}
+
 async function generate(c) {
   if (running.has(c.id)) return;
   if (!props) await loadProps();
@@ -300,7 +309,7 @@ async function generate(c) {
     }
   } catch (err) {
     if (controller.signal.aborted) msg.stopped = true;
-    else msg.error = err instanceof ApiError ? err.message : `Unexpected error: ${err && err.message ? err.message : err}`;
+    else msg.error = describe(err);
     if (err && err.status === 401) askForKey();
   } finally {
     delete msg.pending;
@@ -335,6 +344,8 @@ function send() {
   const c = ensureConversation();
   if (running.has(c.id)) return;
   c.messages.push({ role: 'user', content: text });
+  // Settings matter before the first message; after it, the replies need the room.
+  $('settings').open = false;
   input.value = '';
   autosize();
   generate(c);

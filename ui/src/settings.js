@@ -64,11 +64,16 @@ export function bindSettings({ current, changed }) {
     },
     show(c, { open } = {}) {
       const s = c.settings;
-      system.value = s.system;
-      effort.value = s.effort;
-      thinking.checked = !!s.thinking;
-      temperature.value = s.temperature;
-      maxTokens.value = s.maxTokens;
+      // Assigning an equal value still moves the caret, which would disturb typing
+      // while a reply elsewhere finishes and redraws the page.
+      const set = (node, key, v) => {
+        if (node[key] !== v) node[key] = v;
+      };
+      set(system, 'value', s.system);
+      set(effort, 'value', s.effort);
+      set(thinking, 'checked', !!s.thinking);
+      set(temperature, 'value', String(s.temperature));
+      set(maxTokens, 'value', String(s.maxTokens));
       describe(s);
       if (open !== undefined) panel.open = open;
     },
