@@ -4,7 +4,6 @@
 // come, and a rerun resumes from it.
 #include <cstdio>
 #include <filesystem>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,47 +26,15 @@ struct EvalArgs {
   int parallel = 1, threads = 1;
 };
 
-std::vector<std::string> split_commas(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    const size_t c = s.find(',', start);
-    const std::string item = s.substr(start, c == std::string::npos ? std::string::npos : c - start);
-    if (!item.empty()) out.push_back(item);
-    if (c == std::string::npos) break;
-    start = c + 1;
-  }
-  return out;
-}
-
-// The first `limit` items of each language, so parallel pairs stay whole.
-std::vector<eval::Item> take(const std::vector<eval::Item>& items, int64_t limit) {
-  if (limit <= 0) return items;
-  std::map<std::string, int64_t> seen;
-  std::vector<eval::Item> out;
-  for (const eval::Item& it : items) {
-    if (seen[it.lang]++ < limit) out.push_back(it);
-  }
-  return out;
-}
-
 void run(const EvalArgs& a) {
   if (a.model.empty() == a.endpoint.empty()) throw Error("give exactly one of MODEL or --endpoint URL");
   if (!a.endpoint.empty() && a.endpoint_model.empty()) throw Error("--endpoint needs --model NAME (the id the server lists)");
   if (a.think && a.no_think) throw Error("give at most one of --think and --no-think");
   if (a.suites.empty()) throw Error("--suite: give builtin or one or more JSONL files");
-  std::vector<eval::Item> items;
-  for (const std::string& s : a.suites) {
-    const std::vector<eval::Item> part = s == "builtin" ? eval::builtin_items() : eval::load_items(s);
-    items.insert(items.end(), part.begin(), part.end());
-  }
-  items = take(items, a.limit);
+  const std::vector<eval::Item> items = eval::first_per_language(eval::load_suites(a.suites), a.limit);
 
   eval::EvalOptions o;
-  o.efforts = split_commas(a.reasoning);
-  for (const std::string& e : o.efforts) {
-    if (e != "low" && e != "medium" && e != "high") throw Error("--reasoning: expected low, medium or high, found '" + e + "'");
-  }
+  o.efforts = parse_efforts(a.reasoning);
   if (a.think) o.think = true;
   if (a.no_think) o.think = false;
   o.max_tokens = a.max_tokens;

@@ -51,4 +51,19 @@ void add_threads_option(CLI::App* cmd, int* threads) {
       ->capture_default_str();
 }
 
+std::vector<std::string> parse_efforts(const std::string& list) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < list.size()) {
+    const size_t comma = list.find(',', start);
+    const std::string e = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (e != "low" && e != "medium" && e != "high") {
+      throw Error("--reasoning: expected low, medium or high (comma-separated), found '" + e + "'");
+    }
+    out.push_back(e);
+    start = comma == std::string::npos ? list.size() : comma + 1;
+  }
+  return out;
+}
+
 }  // namespace fathom::cli

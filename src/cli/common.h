@@ -16,6 +16,9 @@ std::vector<int32_t> parse_token_list(const std::string& s);
 // A type name given on the command line; throws Error listing the accepted names.
 DType parse_type_option(const std::string& flag, const std::string& value);
 
+// "--reasoning low,high" -> {"low", "high"}; anything but low, medium or high is an Error.
+std::vector<std::string> parse_efforts(const std::string& list);
+
 // Adds --temp, --top-k, --top-p, --min-p, the penalties and --seed.
 void add_sampling_options(CLI::App* cmd, runtime::SamplerParams* p);
 
@@ -39,5 +42,6 @@ void add_perplexity_command(CLI::App& app);
 void add_precision_command(CLI::App& app);
 void add_experts_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
+void add_compare_command(CLI::App& app);
 
 }  // namespace fathom::cli

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   fathom::cli::add_precision_command(app);
   fathom::cli::add_experts_command(app);
   fathom::cli::add_eval_command(app);
+  fathom::cli::add_compare_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

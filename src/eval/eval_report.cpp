@@ -85,9 +85,10 @@ EvalReport eval_report(const std::string& model, const std::vector<Result>& resu
     pd.mean = sum / static_cast<double>(pd.n);
     double ss = 0;
     for (double x : d) ss += (x - pd.mean) * (x - pd.mean);
-    const double se = pd.n > 1 ? std::sqrt(ss / static_cast<double>(pd.n - 1) / static_cast<double>(pd.n)) : 0.0;
-    pd.lo = pd.mean - 1.96 * se;
-    pd.hi = pd.mean + 1.96 * se;
+    // One pair says nothing about spread: its interval is the whole range.
+    const double se = pd.n > 1 ? std::sqrt(ss / static_cast<double>(pd.n - 1) / static_cast<double>(pd.n)) : 1.0;
+    pd.lo = std::max(-1.0, pd.mean - 1.96 * se);
+    pd.hi = std::min(1.0, pd.mean + 1.96 * se);
     r.ru_minus_en.push_back({key.first, key.second, pd});
   }
   return r;

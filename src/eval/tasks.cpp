@@ -1,6 +1,7 @@
 #include "eval/tasks.h"
 
 #include <fstream>
+#include <map>
 #include <regex>
 #include <sstream>
 
@@ -100,6 +101,25 @@ std::vector<Item> builtin_items() {
     all.insert(all.end(), items.begin(), items.end());
   }
   return all;
+}
+
+std::vector<Item> load_suites(const std::vector<std::string>& suites) {
+  std::vector<Item> items;
+  for (const std::string& s : suites) {
+    const std::vector<Item> part = s == "builtin" ? builtin_items() : load_items(s);
+    items.insert(items.end(), part.begin(), part.end());
+  }
+  return items;
+}
+
+std::vector<Item> first_per_language(const std::vector<Item>& items, int64_t limit) {
+  if (limit <= 0) return items;
+  std::map<std::string, int64_t> seen;
+  std::vector<Item> out;
+  for (const Item& it : items) {
+    if (seen[it.lang]++ < limit) out.push_back(it);
+  }
+  return out;
 }
 
 }  // namespace fathom::eval
