@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 FATHOM = $(BUILD)/bin/fathom
 DEMO = $(BUILD)/demo
 
-.PHONY: deps build run test bench clean
+.PHONY: deps build run test sanitize fuzz fuzz-build fuzz-smoke bench clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -24,6 +24,32 @@ run: build
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@$(MAKE) --no-print-directory sanitize fuzz-smoke
+
+# The unit tests again, built with AddressSanitizer and UndefinedBehaviorSanitizer in
+# their own folder; any report fails. (The CLI, reference and browser tests run on the
+# plain build above: under ASan they would take several times as long.)
+ASAN_BUILD ?= build-asan
+sanitize: deps
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Release -DFATHOM_SANITIZE=ON >/dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target fathom_tests
+	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		./bin/fathom_tests --gtest_brief=1
+
+# libFuzzer targets (clang) for every parser of untrusted input. `make fuzz` runs each
+# for FUZZ_SECONDS; `make fuzz-smoke` (part of make test) runs the checked-in crash
+# regressions, then each target for FUZZ_SMOKE_SECONDS.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 600
+FUZZ_SMOKE_SECONDS ?= 30
+FUZZ_TARGETS = gguf safetensors tokenizer_json bpe chat_parsers chat_request
+fuzz-build: deps
+	@cmake -S fuzz -B $(FUZZ_BUILD) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
+fuzz: fuzz-build
+	@bash fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+fuzz-smoke: fuzz-build
+	@bash fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS) $(FUZZ_TARGETS)
 
 # Kernel micro-benchmarks (Google Benchmark) in their own build folder, so `make test`
 # never builds them; then this machine's ceilings to read them against.
@@ -35,4 +61,4 @@ bench: deps
 	$(BENCH_BUILD)/bin/fathom_kernel_bench --benchmark_min_time=0.2
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(BENCH_BUILD)

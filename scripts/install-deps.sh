@@ -12,6 +12,7 @@ packages=(
   libreadline-dev
   libcpp-httplib-dev
   chromium
+  clang
 )
 # The web page is built with npm (ui/); the tokenizer and server tests use npm packages.
 { command -v node && command -v npm; } >/dev/null 2>&1 || packages+=(nodejs npm)

@@ -59,8 +59,13 @@ FATHOM_AVX512 uint64_t read_sum_avx512(const uint8_t* p, int64_t n) {
     a2 = _mm512_add_epi64(a2, _mm512_loadu_si512(q + 128));
     a3 = _mm512_add_epi64(a3, _mm512_loadu_si512(q + 192));
   }
-  const __m512i s = _mm512_add_epi64(_mm512_add_epi64(a0, a1), _mm512_add_epi64(a2, a3));
-  return static_cast<uint64_t>(_mm512_reduce_add_epi64(s)) + read_tail(p, blocks * 256, n);
+  // Summed as unsigned lanes: the checksum wraps by design, which GCC's signed
+  // _mm512_reduce_add_epi64 would turn into undefined behaviour.
+  alignas(64) uint64_t lanes[8];
+  _mm512_store_si512(lanes, _mm512_add_epi64(_mm512_add_epi64(a0, a1), _mm512_add_epi64(a2, a3)));
+  uint64_t sum = 0;
+  for (uint64_t l : lanes) sum += l;
+  return sum + read_tail(p, blocks * 256, n);
 }
 
 // acc = acc * a + b converges to b / (1 - a) = 1 without denormals or overflow.
@@ -126,7 +131,11 @@ FATHOM_VNNI double int8_burn_vnni(int64_t iters) {
   }
   __m512i t = acc[0];
   for (int k = 1; k < FATHOM_CHAINS; ++k) t = _mm512_add_epi32(t, acc[k]);
-  probe_sink(_mm512_reduce_add_epi32(t));
+  alignas(64) uint32_t lanes[16];
+  _mm512_store_si512(lanes, t);
+  uint32_t sum = 0;
+  for (uint32_t l : lanes) sum += l;
+  probe_sink(static_cast<float>(sum));
   return 2.0 * 64 * FATHOM_CHAINS * static_cast<double>(iters);
 }
 
