@@ -60,11 +60,12 @@ Json parse_body(const std::string& body) {
   Json j;
   try {
     j = Json::parse(body);
-  } catch (const Json::parse_error& e) {
-    // nlohmann's message names the byte and what it expected there.
+  } catch (const Json::exception& e) {
+    // A syntax error, or a number too large for any type (out_of_range 406). nlohmann's
+    // message names the byte and what it expected there.
     std::string what = e.what();
-    const auto colon = what.find("parse error");
-    throw bad_request("the request body is not valid JSON: " + (colon == std::string::npos ? what : what.substr(colon)));
+    const auto tag = what.find("] ");
+    throw bad_request("the request body is not valid JSON: " + (tag == std::string::npos ? what : what.substr(tag + 2)));
   }
   if (!j.is_object()) throw bad_request("the request body must be a JSON object, found " + json_type_name(j));
   return j;

@@ -198,6 +198,7 @@ TEST(ServerRequests, BodyMustBeAnObjectOfBoundedDepth) {
   EXPECT_THROW(server::parse_body("[1, 2]"), server::ApiError);
   EXPECT_THROW(server::parse_body("{\"a\": \"\xff\"}"), server::ApiError);  // invalid UTF-8
   EXPECT_THROW(server::parse_body(std::string(100000, '[')), server::ApiError);
+  EXPECT_THROW(server::parse_body("{\"x\": 49999999E9999}"), server::ApiError);  // found by fuzz_chat_request
   EXPECT_NO_THROW(server::parse_body("{\"s\": \"[[[[[[\\\"\"}"));  // brackets inside strings do not count
   EXPECT_EQ(server::parse_body("{\"x\": 1}")["x"], 1);
 }
