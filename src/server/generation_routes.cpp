@@ -64,12 +64,14 @@ bool has_answer(const RunResult& r) {
 struct SseWriter {
   Clock::time_point last_write = Clock::now();
 
+  std::string id;  // the response's id, for the log
+
   bool send(httplib::DataSink& sink, const std::string& s, HttpCounters& counters, const std::function<void()>& cancel) {
     if (sink.write(s.data(), s.size())) {
       last_write = Clock::now();
       return true;
     }
-    counters.count_disconnect();
+    counters.count_disconnect(id);
     cancel();
     return false;
   }
@@ -119,6 +121,7 @@ void HttpServer::handle_chat(const httplib::Request& req, httplib::Response& res
     SseWriter out;
   };
   auto st = std::make_shared<Stream>();
+  st->out.id = id;
   const bool include_usage = r.gen.include_usage;
   const auto chunk = [=](const Json& delta, const Json& finish, const Json& lp) {
     Json c{{"index", 0}, {"delta", delta}, {"logprobs", lp}, {"finish_reason", finish}};
@@ -230,6 +233,7 @@ void HttpServer::handle_completion(const httplib::Request& req, httplib::Respons
   st->finished.assign(runs.size(), false);
   st->offset.assign(runs.size(), 0);
   st->results.resize(runs.size());
+  st->out.id = id;
   const bool include_usage = r.gen.include_usage;
   const auto chunk = [=](size_t index, const std::string& text, const Json& lp, const Json& finish) {
     Json c{{"index", index}, {"text", text}, {"logprobs", lp}, {"finish_reason", finish}};

@@ -110,6 +110,10 @@ void HttpServer::routes() {
         send_error(res, ApiError(500, "server_error", e.what()));
       }
       counters_.count_response(route, res.status);
+      if (res.status >= 400) {
+        counters_.log(req.method + " " + req.path + " from " + req.remote_addr + ": " + std::to_string(res.status) +
+                      " " + Json::parse(res.body, nullptr, false).value("/error/message"_json_pointer, std::string()));
+      }
     };
   };
 
@@ -136,6 +140,7 @@ void HttpServer::routes() {
                                  " bytes (--max-body)";
     send_error(res, ApiError(res.status, status_type(res.status), msg));
     counters_.count_response("other", res.status);
+    counters_.log(req.method + " " + req.path + " from " + req.remote_addr + ": " + std::to_string(res.status) + " " + msg);
   });
 
   s.Get("/health", [this](const httplib::Request&, httplib::Response& res) {

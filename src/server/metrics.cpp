@@ -1,5 +1,6 @@
 #include "server/metrics.h"
 
+#include <cstdio>
 #include <sstream>
 
 namespace fathom::server {
@@ -7,6 +8,16 @@ namespace fathom::server {
 void HttpCounters::count_response(const std::string& route, int status) {
   std::lock_guard<std::mutex> lock(mu_);
   ++responses_[{route, status}];
+}
+
+void HttpCounters::count_disconnect(const std::string& what) {
+  ++disconnects_;
+  log("client disconnected mid-stream: " + what + " cancelled");
+}
+
+void HttpCounters::log(const std::string& line) {
+  std::lock_guard<std::mutex> lock(log_mu_);
+  std::fprintf(stderr, "fathom: %s\n", line.c_str());
 }
 
 std::string HttpCounters::render(const runtime::SchedulerStats& s, int n_slots, bool ready) const {

@@ -14,13 +14,18 @@ namespace fathom::server {
 class HttpCounters {
  public:
   void count_response(const std::string& route, int status);
-  void count_disconnect() { ++disconnects_; }
+  // A streaming client went away: counted, and logged once with what it was.
+  void count_disconnect(const std::string& what);
+  // One line on stderr per event worth an operator's attention (a refused request, a
+  // failed generation, a client gone mid-stream), never one per token.
+  void log(const std::string& line);
   std::string render(const runtime::SchedulerStats& s, int n_slots, bool ready) const;
 
  private:
   mutable std::mutex mu_;
   std::map<std::pair<std::string, int>, int64_t> responses_;
   std::atomic<int64_t> disconnects_{0};
+  std::mutex log_mu_;
 };
 
 }  // namespace fathom::server
