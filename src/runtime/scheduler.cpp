@@ -64,6 +64,14 @@ std::string_view finish_reason_name(FinishReason r) {
   return "?";
 }
 
+// Gives the job its summary and drops its callbacks: they usually hold the caller's
+// objects, which hold the handle, and that cycle would keep every request alive.
+void Scheduler::hand_over(JobHandle& h, const JobSummary& sum) {
+  JobCallbacks cb = std::move(h.cb);
+  h.cb = {};
+  if (cb.on_done) cb.on_done(sum);
+}
+
 Scheduler::Scheduler(models::Model& model, const SchedulerOptions& opts) : model_(model), opts_(opts) {
   if (opts.n_slots < 1) throw Error("the number of parallel sequences must be at least 1, found " +
                                     std::to_string(opts.n_slots));
@@ -104,7 +112,10 @@ std::shared_ptr<JobHandle> Scheduler::submit(Job job, JobCallbacks cb) {
   h->owner = this;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (static_cast<int64_t>(queue_.size()) >= opts_.max_queue) return nullptr;
+    // Jobs wait for a slot between steps: a slot that is free counts as room too, or a
+    // burst would be refused while a slot sits idle.
+    const int64_t free_slots = opts_.n_slots - static_cast<int64_t>(running_.size());
+    if (static_cast<int64_t>(queue_.size()) >= opts_.max_queue + free_slots) return nullptr;
     queue_.push_back(h);
     poked_ = true;
     stats_.queued = static_cast<int64_t>(queue_.size());
@@ -181,7 +192,7 @@ void Scheduler::loop() {
     JobSummary sum;
     sum.reason = FinishReason::Cancelled;
     sum.n_prompt = static_cast<int64_t>(h->job.prompt.size());
-    if (h->cb.on_done) h->cb.on_done(sum);
+    hand_over(*h, sum);
   }
 }
 
@@ -245,7 +256,7 @@ void Scheduler::admit(std::unique_lock<std::mutex>& lock) {
     sum.reason = FinishReason::Cancelled;
     sum.n_prompt = static_cast<int64_t>(h->job.prompt.size());
     sum.queue_seconds = seconds_between(h->submitted, Clock::now());
-    if (h->cb.on_done) h->cb.on_done(sum);
+    hand_over(*h, sum);
   }
   lock.lock();
 }
@@ -418,7 +429,7 @@ void Scheduler::finish(Slot& s, FinishReason reason, const std::string& error) {
     }
     stats_.active = std::count_if(slots_.begin(), slots_.end(), [](const auto& x) { return x->job != nullptr; });
   }
-  if (h->cb.on_done) h->cb.on_done(sum);
+  hand_over(*h, sum);
 }
 
 }  // namespace fathom::runtime

@@ -135,6 +135,7 @@ class Scheduler {
   void after_forward(Slot& s, int64_t n_fed);
   void emit(Slot& s, const float* logits);
   void finish(Slot& s, FinishReason reason, const std::string& error = "");
+  static void hand_over(JobHandle& h, const JobSummary& sum);
 
   models::Model& model_;
   SchedulerOptions opts_;

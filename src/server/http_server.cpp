@@ -59,13 +59,14 @@ HttpServer::HttpServer(const HttpOptions& http, const BackendOptions& backend)
     : http_(http), backend_opts_(backend), svr_(std::make_unique<httplib::Server>()) {
   const int threads = http_.http_threads > 0
                           ? http_.http_threads
-                          : backend.scheduler.n_slots + static_cast<int>(backend.scheduler.max_queue) + 16;
+                          : backend.scheduler.n_slots + static_cast<int>(backend.scheduler.max_queue) + 256;
   svr_->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   svr_->set_payload_max_length(http_.max_body_bytes);
   svr_->set_read_timeout(http_.read_timeout_s, 0);
   svr_->set_write_timeout(http_.write_timeout_s, 0);
-  // An idle keep-alive connection holds a thread, and delays shutdown until it times out.
-  svr_->set_keep_alive_timeout(2);
+  // An idle keep-alive connection holds a thread (hence the spare threads above) and
+  // delays shutdown until it times out.
+  svr_->set_keep_alive_timeout(5);
   routes();
 }
 
@@ -118,6 +119,22 @@ void HttpServer::routes() {
   };
 
   s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    // Bodies are refused before they are read: a declared length over the limit, and
+    // chunked bodies, whose length nothing bounds (the OpenAI clients never send them).
+    if (req.has_header("Transfer-Encoding")) {
+      res.set_header("Connection", "close");
+      send_error(res, ApiError(411, "invalid_request_error", "chunked request bodies are not accepted; send Content-Length"));
+      counters_.log(req.method + " " + req.path + " from " + req.remote_addr + ": 411 chunked body refused");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (req.get_header_value<uint64_t>("Content-Length") > http_.max_body_bytes) {
+      res.set_header("Connection", "close");
+      send_error(res, ApiError(413, "request_too_large", "the request body exceeds the limit of " +
+                                                               std::to_string(http_.max_body_bytes) + " bytes (--max-body)"));
+      counters_.log(req.method + " " + req.path + " from " + req.remote_addr + ": 413 body of " +
+                    req.get_header_value("Content-Length") + " bytes refused");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     if (!http_.cors_origin.empty()) {
       res.set_header("Access-Control-Allow-Origin", http_.cors_origin);
       if (req.method == "OPTIONS") {
@@ -140,7 +157,9 @@ void HttpServer::routes() {
                                  " bytes (--max-body)";
     send_error(res, ApiError(res.status, status_type(res.status), msg));
     counters_.count_response("other", res.status);
-    counters_.log(req.method + " " + req.path + " from " + req.remote_addr + ": " + std::to_string(res.status) + " " + msg);
+    counters_.log(req.method.empty() ? "malformed or incomplete request: " + std::to_string(res.status)
+                                     : req.method + " " + req.path + " from " + req.remote_addr + ": " +
+                                           std::to_string(res.status) + " " + msg);
   });
 
   s.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
