@@ -65,8 +65,8 @@ HttpServer::HttpServer(const HttpOptions& http, const BackendOptions& backend)
   svr_->set_read_timeout(http_.read_timeout_s, 0);
   svr_->set_write_timeout(http_.write_timeout_s, 0);
   // An idle keep-alive connection holds a thread (hence the spare threads above) and
-  // delays shutdown until it times out.
-  svr_->set_keep_alive_timeout(5);
+  // delays shutdown until it times out: short, so SIGTERM ends the server promptly.
+  svr_->set_keep_alive_timeout(2);
   routes();
 }
 
