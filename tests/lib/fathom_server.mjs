@@ -55,6 +55,17 @@ export function killAll() {
 }
 
 process.on('exit', killAll);
+// A script that crashes still fails visibly, and still takes its servers with it.
+process.on('uncaughtException', (err) => {
+  console.log(`FAIL uncaught exception: ${err && err.stack ? err.stack : err}`);
+  killAll();
+  process.exit(1);
+});
+process.on('unhandledRejection', (err) => {
+  console.log(`FAIL unhandled rejection: ${err && err.stack ? err.stack : err}`);
+  killAll();
+  process.exit(1);
+});
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(sig, () => {
     killAll();

@@ -14,34 +14,11 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import OpenAI from 'openai';
+import { assert, check, finish, parseArgs, report, sleep } from '../lib/checks.mjs';
 import { alive, killAll, servers, startServer as startFathom, stopServer } from '../lib/fathom_server.mjs';
 
-// ---- arguments --------------------------------------------------------------------
+const opts = parseArgs('tests/server/api.test.mjs');
 
-function usage(why) {
-  console.error(`api.test.mjs: ${why}\nusage: node tests/server/api.test.mjs --fathom /abs/path/to/fathom --workdir /abs/dir`);
-  process.exit(2);
-}
-
-function parseArgs(argv) {
-  const out = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      if (i + 1 >= argv.length) usage(`${a} needs a value`);
-      return argv[++i];
-    };
-    if (a === '--fathom') out.fathom = value();
-    else if (a === '--workdir') out.workdir = value();
-    else usage(`unknown argument ${a}`);
-  }
-  if (!out.fathom || !out.workdir) usage('--fathom and --workdir are required');
-  out.fathom = path.resolve(out.fathom);
-  out.workdir = path.resolve(out.workdir);
-  return out;
-}
-
-const opts = parseArgs(process.argv.slice(2));
 
 // ---- scripted replies -------------------------------------------------------------
 // The key is a substring of the last user message (or of a /v1/completions prompt);
@@ -110,33 +87,6 @@ const WEATHER_TOOL = {
 
 // ---- reporting --------------------------------------------------------------------
 
-let passed = 0;
-let failed = 0;
-
-function report(ok, name, detail) {
-  if (ok) passed++;
-  else failed++;
-  console.log(ok ? `ok   ${name}${detail ? ` (${detail})` : ''}` : `FAIL ${name}: ${detail}`);
-}
-
-// Runs one check; a thrown error fails it and the run goes on, so one broken feature
-// does not hide the state of the others. A returned string is shown as detail.
-async function check(name, fn) {
-  try {
-    const detail = await fn();
-    report(true, name, typeof detail === 'string' ? detail : '');
-    return true;
-  } catch (err) {
-    const msg = err && err.message ? err.message : String(err);
-    report(false, name, msg.split('\n').slice(0, 3).join(' | '));
-    return false;
-  }
-}
-
-function assert(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
-
 function eq(got, want, what) {
   const g = JSON.stringify(got);
   const w = JSON.stringify(want);
@@ -144,23 +94,12 @@ function eq(got, want, what) {
 }
 
 const clip = (s, n = 200) => (s && s.length > n ? `${s.slice(0, n)}…` : s);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const isNum = (x) => typeof x === 'number' && Number.isFinite(x);
 
 // ---- servers ------------------------------------------------------------------------
 
 const startServer = (name, model, extra) => startFathom(opts.fathom, name, model, extra);
 
-process.on('uncaughtException', (err) => {
-  console.log(`FAIL uncaught exception: ${err && err.stack ? err.stack : err}`);
-  killAll();
-  process.exit(1);
-});
-process.on('unhandledRejection', (err) => {
-  console.log(`FAIL unhandled rejection: ${err && err.stack ? err.stack : err}`);
-  killAll();
-  process.exit(1);
-});
 
 // ---- HTTP helpers -----------------------------------------------------------------
 
@@ -1137,5 +1076,4 @@ try {
 } finally {
   killAll();
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exitCode = failed ? 1 : 0;
+finish();

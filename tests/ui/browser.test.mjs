@@ -13,7 +13,10 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { anyFailed, assert, check, finish, parseArgs, report, sleep } from '../lib/checks.mjs';
 import { startServer, stopServer } from '../lib/fathom_server.mjs';
+
+const opts = parseArgs('tests/ui/browser.test.mjs', { '--chromium': process.env.CHROMIUM || '/usr/bin/chromium' });
 
 let chromium;
 try {
@@ -22,34 +25,6 @@ try {
   console.error('browser.test.mjs: playwright-core is missing; install it with: npm ci --prefix tests/ui');
   process.exit(2);
 }
-
-// ---- arguments --------------------------------------------------------------------
-
-function parseArgs(argv) {
-  const out = { chromium: process.env.CHROMIUM || '/usr/bin/chromium' };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      if (i + 1 >= argv.length) usage(`${a} needs a value`);
-      return argv[++i];
-    };
-    if (a === '--fathom') out.fathom = value();
-    else if (a === '--workdir') out.workdir = value();
-    else if (a === '--chromium') out.chromium = value();
-    else usage(`unknown argument ${a}`);
-  }
-  if (!out.fathom || !out.workdir) usage('--fathom and --workdir are required');
-  out.fathom = path.resolve(out.fathom);
-  out.workdir = path.resolve(out.workdir);
-  return out;
-}
-
-function usage(why) {
-  console.error(`browser.test.mjs: ${why}\nusage: node tests/ui/browser.test.mjs --fathom /abs/path/to/fathom --workdir /abs/dir [--chromium /usr/bin/chromium]`);
-  process.exit(2);
-}
-
-const opts = parseArgs(process.argv.slice(2));
 
 // ---- scripted replies ---------------------------------------------------------------
 
@@ -93,33 +68,6 @@ const SCRIPT = {
 
 // ---- reporting --------------------------------------------------------------------
 
-let passed = 0;
-let failed = 0;
-
-function report(ok, name, detail) {
-  if (ok) passed++;
-  else failed++;
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? ` — ${detail}` : ''}`);
-}
-
-// Runs one check; a thrown error fails it with the error's message and the run
-// goes on, so one broken feature does not hide the state of the others.
-async function check(name, fn) {
-  try {
-    const detail = await fn();
-    report(true, name, typeof detail === 'string' ? detail : '');
-    return true;
-  } catch (err) {
-    report(false, name, err && err.message ? err.message.split('\n')[0] : String(err));
-    return false;
-  }
-}
-
-function assert(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function waitUntil(fn, { timeout = 20000, every = 50, what = 'condition' } = {}) {
   const end = Date.now() + timeout;
@@ -518,9 +466,8 @@ try {
 } finally {
   if (server) await stopServer(server).catch(() => {});
 }
-if (failed && serverLog()) {
+if (anyFailed() && serverLog()) {
   console.log('--- server log (tail) ---');
   console.log(serverLog().slice(-3000));
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

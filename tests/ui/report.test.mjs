@@ -11,27 +11,12 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { finish, parseArgs, report } from '../lib/checks.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name) => {
-  const i = args.indexOf(name);
-  if (i < 0 || i + 1 >= args.length) {
-    console.error(`report.test.mjs: ${name} is required\nusage: node tests/ui/report.test.mjs --fathom F --workdir DIR`);
-    process.exit(2);
-  }
-  return path.resolve(args[i + 1]);
-};
-const fathom = opt('--fathom');
-const work = opt('--workdir');
+const { fathom, workdir: work } = parseArgs('tests/ui/report.test.mjs');
 fs.mkdirSync(work, { recursive: true });
-
-let passed = 0;
-let failed = 0;
-function check(name, ok, detail = '') {
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${ok || !detail ? '' : `: ${detail}`}`);
-  if (ok) passed++;
-  else failed++;
-}
+// Checks of values already at hand: the detail is shown only when one fails.
+const check = (name, ok, detail = '') => report(ok, name, ok ? '' : detail);
 
 const run = (...a) => execFileSync(fathom, a, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const f32 = path.join(work, 'tiny-f32.gguf');
@@ -110,5 +95,4 @@ try {
 } finally {
   await browser.close();
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();
