@@ -2,7 +2,6 @@
 
 #include <httplib.h>
 
-#include <chrono>
 
 #include "core/error.h"
 #include "server/backend.h"
@@ -14,11 +13,9 @@ namespace {
 
 using Json = chat::Json;
 
+// The run's pieces once it is over; a failed generation is an Error.
 std::vector<server::Piece> collect(server::Run& run) {
-  std::vector<server::Piece> all;
-  for (bool done = false; !done;) {
-    for (server::Piece& p : run.take(std::chrono::seconds(1), done)) all.push_back(std::move(p));
-  }
+  std::vector<server::Piece> all = run.wait_all();
   const server::RunResult r = run.result();
   if (r.summary.reason == runtime::FinishReason::Error) throw Error("generation failed: " + r.summary.error);
   return all;

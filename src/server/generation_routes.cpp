@@ -25,16 +25,6 @@ int64_t now_seconds() { return static_cast<int64_t>(std::time(nullptr)); }
 
 std::string sse(const Json& j) { return "data: " + dump(j) + "\n\n"; }
 
-// Waits for the whole run; non-streaming requests need no disconnect probe: the answer
-// is bounded by max_tokens and the context.
-std::vector<Piece> collect(Run& run) {
-  std::vector<Piece> all;
-  for (bool done = false; !done;) {
-    for (Piece& p : run.take(1s, done)) all.push_back(std::move(p));
-  }
-  return all;
-}
-
 // A run that ended in an error or a shutdown has no answer to give.
 void check_result(const RunResult& r) {
   if (r.summary.reason == runtime::FinishReason::Error) {
@@ -91,7 +81,7 @@ void HttpServer::handle_chat(const httplib::Request& req, httplib::Response& res
   const bool logprobs = r.gen.top_logprobs >= 0;
 
   if (!r.gen.stream) {
-    const std::vector<Piece> pieces = collect(*run);
+    const std::vector<Piece> pieces = run->wait_all();
     const RunResult result = run->result();
     check_result(result);
     Json choice{{"index", 0}, {"message", chat_message_json(pieces, call_prefix)}, {"logprobs", nullptr},
@@ -194,7 +184,7 @@ void HttpServer::handle_completion(const httplib::Request& req, httplib::Respons
     Json choices = Json::array();
     std::vector<RunResult> results;
     for (size_t i = 0; i < runs.size(); ++i) {
-      const std::vector<Piece> pieces = collect(*runs[i]);
+      const std::vector<Piece> pieces = runs[i]->wait_all();
       results.push_back(runs[i]->result());
       check_result(results.back());
       std::string text = echoed[i];

@@ -28,6 +28,14 @@ std::vector<Piece> Run::take(std::chrono::milliseconds timeout, bool& done) {
   return out;
 }
 
+std::vector<Piece> Run::wait_all() {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [&] { return done_; });
+  std::vector<Piece> out;
+  out.swap(pending_);
+  return out;
+}
+
 RunResult Run::result() const {
   std::lock_guard<std::mutex> lock(mu_);
   return result_;

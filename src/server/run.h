@@ -36,6 +36,8 @@ class Run {
   // Waits up to `timeout` for news: the pieces since the last call, and whether the run
   // is over (then result() is final).
   std::vector<Piece> take(std::chrono::milliseconds timeout, bool& done);
+  // Every piece, once the run is over (for answers that are not streamed).
+  std::vector<Piece> wait_all();
   RunResult result() const;
   void cancel();
 
