@@ -118,7 +118,6 @@ std::shared_ptr<JobHandle> Scheduler::submit(Job job, JobCallbacks cb) {
     if (static_cast<int64_t>(queue_.size()) >= opts_.max_queue + free_slots) return nullptr;
     queue_.push_back(h);
     poked_ = true;
-    stats_.queued = static_cast<int64_t>(queue_.size());
   }
   cv_.notify_all();
   return h;
@@ -139,6 +138,8 @@ void Scheduler::cancel_all() {
 SchedulerStats Scheduler::stats() const {
   std::lock_guard<std::mutex> lock(mu_);
   SchedulerStats st = stats_;
+  st.queued = static_cast<int64_t>(queue_.size());
+  st.active = static_cast<int64_t>(running_.size());
   // Tokens over the last window; an idle server reads 0 once the window has passed.
   if (!rate_.empty() && seconds_between(rate_.back().first, Clock::now()) < kRateWindowSeconds) {
     const double span = seconds_between(rate_.front().first, Clock::now());
@@ -246,8 +247,6 @@ void Scheduler::admit(std::unique_lock<std::mutex>& lock) {
     s.summary.queue_seconds = seconds_between(h->submitted, s.started);
     stats_.reused_tokens += reuse;
   }
-  stats_.queued = static_cast<int64_t>(queue_.size());
-  stats_.active = std::count_if(slots_.begin(), slots_.end(), [](const auto& s) { return s->job != nullptr; });
   if (dropped.empty()) return;
   stats_.jobs_cancelled += static_cast<int64_t>(dropped.size());
   lock.unlock();
@@ -324,12 +323,8 @@ bool Scheduler::step() {
   step_generated_ = 0;
   rate_.emplace_back(Clock::now(), stats_.generated_tokens);
   while (seconds_between(rate_.front().first, rate_.back().first) > kRateWindowSeconds) rate_.pop_front();
-  stats_.active = 0;
   stats_.kv_used = 0;
-  for (const auto& s : slots_) {
-    stats_.active += s->job != nullptr;
-    stats_.kv_used += s->cache.n_past();
-  }
+  for (const auto& s : slots_) stats_.kv_used += s->cache.n_past();
   return true;
 }
 
@@ -414,7 +409,6 @@ void Scheduler::finish(Slot& s, FinishReason reason, const std::string& error) {
   sum.error = error;
   if (s.fed >= sum.n_prompt) sum.decode_seconds = seconds_between(s.prefilled, now);
   std::shared_ptr<JobHandle> h = std::move(s.job);
-  s.job.reset();
   s.sampler.reset();
   s.next = -1;
   {
@@ -427,7 +421,6 @@ void Scheduler::finish(Slot& s, FinishReason reason, const std::string& error) {
     } else {
       ++stats_.jobs_finished;
     }
-    stats_.active = std::count_if(slots_.begin(), slots_.end(), [](const auto& x) { return x->job != nullptr; });
   }
   hand_over(*h, sum);
 }
