@@ -2,17 +2,13 @@
 // base file from a reference precision, the KL divergence and top-token agreement
 // against it (llama-perplexity --kl-divergence's statistics).
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "cli/common.h"
 #include "cli/perplexity_args.h"
-#include "cli/progress.h"
 #include "eval/perplexity_report.h"
-#include "formats/gguf.h"
-#include "tokenizer/tokenizer.h"
 
 namespace fathom::cli {
 
@@ -27,17 +23,8 @@ struct PerplexityArgs {
 };
 
 void run(const PerplexityArgs& a) {
-  const eval::WindowOptions w = a.window.options();
-  ThreadPool pool(a.threads);
-  const auto file = gguf::File::open(a.model);
-  const auto model = models::load_model(*file, pool);
-  const auto tok = tokenizer::Tokenizer::from_gguf(*file);
-  const std::vector<eval::Text> texts = eval::load_texts(a.files, *tok);
-  ProgressBar bar("perplexity", "tokens");
-  eval::PerplexityRun run{a.save, a.base, model_name(*file, a.model),
-                          [&](int64_t done, int64_t total) { bar.update(done, total); }};
-  const eval::PerplexityReport r = eval::run_perplexity(*model, *tok, texts, w, run);
-  bar.finish();
+  const eval::PerplexityReport r =
+      perplexity_of(a.model, a.files, a.window.options(), a.save, a.base, a.threads, "perplexity");
   if (a.json) {
     std::printf("%s\n", eval::perplexity_json(r).dump(2).c_str());
   } else {

@@ -12,11 +12,8 @@
 
 #include "cli/common.h"
 #include "cli/perplexity_args.h"
-#include "cli/progress.h"
 #include "core/error.h"
 #include "eval/perplexity_report.h"
-#include "formats/gguf.h"
-#include "tokenizer/tokenizer.h"
 
 namespace fathom::cli {
 
@@ -29,21 +26,6 @@ struct PrecisionArgs {
   bool json = false;
   int threads = 1;
 };
-
-// One model, loaded, run over the texts, and released.
-eval::PerplexityReport run_model(const std::string& path, const std::vector<std::string>& texts,
-                                 const eval::WindowOptions& w, const std::string& save, const std::string& base,
-                                 int threads, const char* label) {
-  ThreadPool pool(threads);
-  const auto file = gguf::File::open(path);
-  const auto model = models::load_model(*file, pool);
-  const auto tok = tokenizer::Tokenizer::from_gguf(*file);
-  ProgressBar bar(label, "tokens");
-  eval::PerplexityRun run{save, base, model_name(*file, path), [&](int64_t d, int64_t t) { bar.update(d, t); }};
-  eval::PerplexityReport r = eval::run_perplexity(*model, *tok, eval::load_texts(texts, *tok), w, run);
-  bar.finish();
-  return r;
-}
 
 void run(const PrecisionArgs& a) {
   if (a.texts.empty()) throw Error("give at least one --text FILE");
@@ -61,8 +43,8 @@ void run(const PrecisionArgs& a) {
       if (on) std::filesystem::remove(path);
     }
   } cleanup{base, temporary};
-  run_model(a.reference, a.texts, w, base, "", a.threads, "reference");
-  const eval::PerplexityReport r = run_model(a.candidate, a.texts, w, "", base, a.threads, "candidate");
+  perplexity_of(a.reference, a.texts, w, base, "", a.threads, "reference");
+  const eval::PerplexityReport r = perplexity_of(a.candidate, a.texts, w, "", base, a.threads, "candidate");
   if (a.json) {
     std::printf("%s\n", eval::perplexity_json(r).dump(2).c_str());
   } else {

@@ -3,7 +3,10 @@
 #include <filesystem>
 
 #include "cli/common.h"
+#include "cli/progress.h"
 #include "core/error.h"
+#include "models/model.h"
+#include "tokenizer/tokenizer.h"
 
 namespace fathom::cli {
 
@@ -24,6 +27,20 @@ void add_window_options(CLI::App* cmd, WindowArgs* w) {
 
 std::string model_name(const gguf::File& f, const std::string& path) {
   return f.get_string("general.name", std::filesystem::path(path).filename().string());
+}
+
+eval::PerplexityReport perplexity_of(const std::string& model_path, const std::vector<std::string>& texts,
+                                     const eval::WindowOptions& w, const std::string& save, const std::string& base,
+                                     int threads, const char* label) {
+  ThreadPool pool(threads);
+  const auto file = gguf::File::open(model_path);
+  const auto model = models::load_model(*file, pool);
+  const auto tok = tokenizer::Tokenizer::from_gguf(*file);
+  ProgressBar bar(label, "tokens");
+  eval::PerplexityRun run{save, base, model_name(*file, model_path), [&](int64_t d, int64_t t) { bar.update(d, t); }};
+  eval::PerplexityReport r = eval::run_perplexity(*model, *tok, eval::load_texts(texts, *tok), w, run);
+  bar.finish();
+  return r;
 }
 
 }  // namespace fathom::cli
