@@ -6,6 +6,7 @@
 
 #include <immintrin.h>
 
+#include "kernels/cpu/avx512_warnings.h"
 #include "kernels/cpu/probe.h"
 
 #define FATHOM_AVX2 __attribute__((target("avx2,fma")))
@@ -17,13 +18,7 @@
 #define FATHOM_CHAINS 12
 #define FATHOM_UNROLL_CHAINS _Pragma("GCC unroll 12")
 
-// GCC 12's AVX-512 headers seed some builtins with _mm512_undefined_*(), which
-// -Wuninitialized flags once inlined (GCC bug 105593); the code is correct.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#if !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+FATHOM_AVX512_WARNINGS_OFF
 
 namespace fathom::kernels::detail {
 
@@ -141,6 +136,6 @@ FATHOM_VNNI double int8_burn_vnni(int64_t iters) {
 
 }  // namespace fathom::kernels::detail
 
-#pragma GCC diagnostic pop
+FATHOM_AVX512_WARNINGS_ON
 
 #endif  // __x86_64__

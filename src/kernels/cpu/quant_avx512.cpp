@@ -6,17 +6,13 @@
 
 #include <immintrin.h>
 
+#include "kernels/cpu/avx512_warnings.h"
+
 #include <cstring>
 
 #include "kernels/cpu/quant_blocks.h"
 
-// GCC 12's AVX-512 headers seed masked builtins with _mm512_undefined_*(), which
-// -Wuninitialized flags once inlined (GCC bug 105593); the code is correct.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#if !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+FATHOM_AVX512_WARNINGS_OFF
 
 namespace fathom::kernels::detail {
 
@@ -36,7 +32,7 @@ namespace avx512_vnni {
 #undef FATHOM_TGT
 }  // namespace avx512_vnni
 
-#pragma GCC diagnostic pop
+FATHOM_AVX512_WARNINGS_ON
 
 void install_avx512(KernelTable& t, bool vnni) {
   if (vnni) {
