@@ -13,6 +13,15 @@ void linear(const Linear& l, const float* x, int64_t n_tok, float* y, ThreadPool
   if (l.bias) kernels::add_bias(y, l.bias, l.w.rows, n_tok);
 }
 
+void linears(std::span<const LinearOut> outs, const float* x, int64_t n_tok, ThreadPool& pool) {
+  std::vector<kernels::MatmulJob> jobs;
+  for (const LinearOut& o : outs) jobs.push_back({o.layer->w, x, n_tok, o.y});
+  kernels::matmul_many(jobs, pool);
+  for (const LinearOut& o : outs) {
+    if (o.layer->bias) kernels::add_bias(o.y, o.layer->bias, o.layer->w.rows, n_tok);
+  }
+}
+
 int64_t batch_rows(std::span<const Sequence> batch) {
   int64_t n = 0;
   for (const Sequence& s : batch) n += static_cast<int64_t>(s.tokens.size());
@@ -23,9 +32,8 @@ void self_attention(const AttentionWeights& w, const ModelConfig& c, const float
                     int64_t layer, const kernels::Rope& rope, int64_t window, float* out, ThreadPool& pool) {
   const int64_t d = c.head_dim, n_tok = batch_rows(batch);
   std::vector<float> q(n_tok * c.q_dim()), k(n_tok * c.kv_dim()), v(n_tok * c.kv_dim()), a(n_tok * c.q_dim());
-  linear(w.q, h, n_tok, q.data(), pool);
-  linear(w.k, h, n_tok, k.data(), pool);
-  linear(w.v, h, n_tok, v.data(), pool);
+  const LinearOut qkv[] = {{&w.q, q.data()}, {&w.k, k.data()}, {&w.v, v.data()}};
+  linears(qkv, h, n_tok, pool);
   if (w.q_norm) kernels::rmsnorm(q.data(), w.q_norm, d, n_tok * c.n_head, c.rms_eps, q.data());
   if (w.k_norm) kernels::rmsnorm(k.data(), w.k_norm, d, n_tok * c.n_head_kv, c.rms_eps, k.data());
   const kernels::AttentionParams p{c.n_head, c.n_head_kv, d, window, w.sinks,

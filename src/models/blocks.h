@@ -29,6 +29,13 @@ struct Linear {
 // y = W x (+ b) for n_tok rows of x.
 void linear(const Linear& l, const float* x, int64_t n_tok, float* y, ThreadPool& pool);
 
+// Several layers over the same x (q, k and v) in one parallel region.
+struct LinearOut {
+  const Linear* layer;
+  float* y;
+};
+void linears(std::span<const LinearOut> outs, const float* x, int64_t n_tok, ThreadPool& pool);
+
 struct AttentionWeights {
   Linear q, k, v, o;
   const float* q_norm = nullptr;  // per-head RMSNorm before RoPE (Qwen3), or none

@@ -1,10 +1,12 @@
 #!/usr/bin/python3
 """fathom convert and quantize end to end, on tiny checkpoints this script writes.
 
-  logits   convert's GGUF run by fathom (--kv-type f32) vs hf_forward.py, the float64
-           reference reading the safetensors themselves: rel <= 1e-4 for BF16 and F32
-           weights (Qwen3 one file, Qwen3 tied in 2 shards, Qwen3-MoE in 3 shards,
-           gpt-oss with its MXFP4 experts written as F32).
+  logits   convert's GGUF: every tensor equal to the checkpoint's, and run by fathom
+           (--kv-type f32) vs hf_forward.py, the float64 reference reading the
+           safetensors themselves: rel <= 1e-4 for F32 weights, 3e-2 and the argmax on
+           95% of positions for BF16 (whose activations are rounded to BF16) (Qwen3 one
+           file, Qwen3 tied in 2 shards, Qwen3-MoE in 3 shards, gpt-oss with its MXFP4
+           experts written as F32).
   mxfp4    gpt-oss --type auto keeps the experts MXFP4: every element of the GGUF
            tensors equals OpenAI's layout dequantized, and logits keep the argmax.
   quantize Q8_0 of an F32 model keeps fathom's top-1 on >= 99% of positions; q4_k_m
@@ -35,6 +37,8 @@ from gguf_read import GGUFFile      # noqa: E402
 
 TOKENS = [int(t) for t in np.random.default_rng(5).integers(0, hc.N_VOCAB - 3, 48)]
 TOL = 1e-4
+TOL_ROUNDED = 3e-2
+BF16 = 30
 
 
 class Checks:
@@ -71,10 +75,22 @@ def check_logits(ck, fathom, folder, work, name, convert_args=()):
     if rc != 0:
         ck(False, f"{name}: convert failed: {err.strip()}")
         return None
-    ref = forward(hf_forward.load(folder), TOKENS)
+    g = GGUFFile(out)
+    meta, want = hf_forward.load(folder)
+    exact = all(np.array_equal(g.tensors[t], want[t]) for t in g.tensor_infos)
+    ck(exact, f"{name}: every tensor equal to the checkpoint's")
+    # BF16 weights take BF16 activations, as in ggml: the reference rounds them the same
+    # way, and a last-bit difference can cross a rounding step, hence the looser bound.
+    types = {t: info.ggml_type for t, info in g.tensor_infos.items()}
+    ref = forward((meta, want, types), TOKENS, act_quant=True)
     got = fathom_logits(fathom, out, work)
     r = rel(got, ref)
-    ck(r <= TOL, f"{name}: logits vs hf_forward rel {r:.2e} (<= {TOL})")
+    rounded = any(t == BF16 for t in types.values())
+    tol = TOL_ROUNDED if rounded else TOL
+    agree = float(np.mean(np.argmax(got, 1) == np.argmax(ref, 1)))
+    ck(r <= tol and agree >= 0.95,
+       f"{name}: logits vs hf_forward (activations rounded as the engine does) rel {r:.2e} (<= {tol}), "
+       f"argmax agreement {agree:.3f} (>= 0.95)")
     return out
 
 

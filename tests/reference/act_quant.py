@@ -5,7 +5,8 @@ Before a dot product with a quantized weight row, ggml (and fathom) quantizes th
 float32 activation row to the weight type's `vec_dot_type` (ggml-cpu type traits):
 
     weight type              activation type
-    F32, F16, BF16           none here (float activations)
+    F32, F16                 none here (float activations)
+    BF16                     BF16: float32 rounded to nearest even at 8 significant bits
     Q4_0, Q8_0, MXFP4        Q8_0: blocks of 32, fp16 scale, int8
     Q4_K, Q5_K, Q6_K         Q8_K: blocks of 256, float32 scale, int8
 
@@ -35,14 +36,14 @@ QK8_K = 256
 
 # weight ggml type -> activation layout (None: float activations, no rounding)
 ACTIVATION_TYPE = {
-    dequant.F32: None, dequant.F16: None, dequant.BF16: None,
+    dequant.F32: None, dequant.F16: None, dequant.BF16: "bf16",
     dequant.Q4_0: "q8_0", dequant.Q8_0: "q8_0", dequant.MXFP4: "q8_0",
     dequant.Q4_K: "q8_K", dequant.Q5_K: "q8_K", dequant.Q6_K: "q8_K",
 }
 
 
 def activation_type(weight_type):
-    """'q8_0', 'q8_K' or None for a weight's ggml type; unknown types are an error."""
+    """'bf16', 'q8_0', 'q8_K' or None for a weight's ggml type; unknown types are an error."""
     if weight_type not in ACTIVATION_TYPE:
         raise ValueError(f"no activation rule for weight type {dequant.type_name(weight_type)}")
     return ACTIVATION_TYPE[weight_type]
@@ -101,11 +102,20 @@ def roundtrip_q8_K(x):
     return (q * d[:, None]).reshape(x.shape)
 
 
+def roundtrip_bf16(x):
+    """x as float32, rounded to bf16 (nearest, ties to even) and back: float64, same shape."""
+    bits = np.asarray(x, dtype=np.float64).astype(np.float32).view(np.uint32).astype(np.uint64)
+    rounded = ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16) << 16
+    return rounded.astype(np.uint32).view(np.float32).astype(np.float64)
+
+
 def round_activations(x, weight_type):
     """Rows of x (last axis = input dim) as a matmul with a weight of weight_type sees them."""
     kind = activation_type(weight_type)
     if kind is None:
         return x
+    if kind == "bf16":
+        return roundtrip_bf16(x)
     return roundtrip_q8_0(x) if kind == "q8_0" else roundtrip_q8_K(x)
 
 
@@ -210,7 +220,13 @@ def self_test(check):
     # Which activation layout each weight type uses.
     check([activation_type(t) for t in (dequant.Q4_0, dequant.Q8_0, dequant.MXFP4, dequant.Q4_K,
                                         dequant.Q5_K, dequant.Q6_K, dequant.F32, dequant.F16, dequant.BF16)]
-          == ["q8_0"] * 3 + ["q8_K"] * 3 + [None] * 3, "act: q4_0/q8_0/mxfp4 -> q8_0, K-quants -> q8_K, floats none")
+          == ["q8_0"] * 3 + ["q8_K"] * 3 + [None] * 2 + ["bf16"],
+          "act: q4_0/q8_0/mxfp4 -> q8_0, K-quants -> q8_K, bf16 -> bf16, f32/f16 none")
+    # bf16: 1 + 2^-8 is a tie between 1 and 1 + 2^-7 and goes to the even 1; 1 + 3 * 2^-8
+    # is a tie between 1 + 2^-7 and 1 + 2^-6 and goes to the even 1 + 2^-6; above a tie rounds up.
+    check(np.array_equal(roundtrip_bf16([1 + 2**-8, 1 + 3 * 2**-8, 1 + 2**-8 + 2**-20, -2.0]),
+                         [1.0, 1 + 2**-6, 1 + 2**-7, -2.0]),
+          "act bf16: round to nearest, ties to even")
     xs = rng.standard_normal((2, 256))
     check(round_activations(xs, dequant.F32) is xs and
           np.array_equal(round_activations(xs, dequant.Q6_K), roundtrip_q8_K(xs)) and

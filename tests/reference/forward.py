@@ -11,10 +11,10 @@ Everything is computed for the whole sequence at once, in float64, from weights
 dequantized to float64.  Positions are 0..n_tokens-1.
 
 forward(model, tokens, act_quant=True) additionally rounds the input rows of every
-matrix product whose weight is stored quantized the way ggml's CPU kernels (and
-fathom) do before their integer dot products: Q8_0 for Q4_0/Q8_0/MXFP4 weights,
-Q8_K for Q4_K/Q5_K/Q6_K (see act_quant.py).  The rule follows each tensor's own
-ggml type, so float weights (and the F32 router) are unaffected; the embedding
+matrix product the way ggml's CPU kernels (and fathom) do before their dot
+products: Q8_0 for Q4_0/Q8_0/MXFP4 weights, Q8_K for Q4_K/Q5_K/Q6_K, BF16 for BF16
+(see act_quant.py).  The rule follows each tensor's own ggml type, so F32/F16
+weights (and the F32 router) are unaffected; the embedding
 lookup is not a matrix product and is never affected.  That needs the tensor
 types: a GGUF model has them; an in-memory model passes (metadata, tensors, types)
 with types mapping tensor names to ggml type ids.  The default (False) is the pure

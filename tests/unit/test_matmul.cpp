@@ -45,7 +45,7 @@ Weights make_weights(DType t, int64_t rows, int64_t cols, uint32_t seed) {
 
 // Against the float64 product of the dequantized weights and the float inputs:
 // the only difference allowed is the activation rounding, bounded per element by
-// one activation step (amax/127 of its block).
+// one activation step (amax/127 of its block; half a bf16 ulp for BF16).
 void expect_close_to_naive(const Matrix& W, const std::vector<float>& x, int64_t n_tok,
                            const std::vector<float>& y, const std::string& what) {
   const int64_t rb = row_bytes(W.type, W.cols);
@@ -60,10 +60,12 @@ void expect_close_to_naive(const Matrix& W, const std::vector<float>& x, int64_t
       for (int64_t c0 = 0; c0 < W.cols; c0 += ab) {
         double amax = 0;
         for (int64_t c = c0; c < c0 + ab; ++c) amax = std::fmax(amax, std::fabs(xt[c]));
-        const double step = at == DType::F32 ? 0.0 : amax / 127;
+        const double step = at == DType::F32 || at == DType::BF16 ? 0.0 : amax / 127;
+        // BF16 activations round each element to 8 significant bits.
+        const double rel = at == DType::BF16 ? 1.0 / 256 : 1e-5;
         for (int64_t c = c0; c < c0 + ab; ++c) {
           want += static_cast<double>(w[c]) * xt[c];
-          bound += std::fabs(w[c]) * (step + 1e-5 * std::fabs(xt[c]));
+          bound += std::fabs(w[c]) * (step + rel * std::fabs(xt[c]));
         }
       }
       ASSERT_NEAR(y[t * W.rows + r], want, bound) << what << " row=" << r << " tok=" << t;
@@ -138,6 +140,37 @@ TEST(Matmul, FewRowsManyTokens) {
     matmul(W.m, x.data(), n_tok, y2.data(), two);
     EXPECT_EQ(y1, y2) << name(t);
     expect_close_to_naive(W.m, x, n_tok, y2, name(t) + " few rows");
+  }
+}
+
+// Products run together equal each run alone, bit for bit, whatever share of which
+// job each thread gets: mixed types and token counts, two jobs sharing their input
+// (converted once), and a job with no tokens.
+TEST(Matmul, ManyJobsEqualEachAlone) {
+  const int64_t cols = 1120;
+  const auto x = gaussian(5 * cols, 10), x2 = gaussian(3 * cols, 11);
+  const Weights a = make_weights(DType::MXFP4, 67, cols, 12), b = make_weights(DType::MXFP4, 29, cols, 13),
+                c = make_weights(DType::BF16, 41, cols, 14), d = make_weights(DType::Q8_0, 5, cols, 15);
+  struct Case {
+    const Weights* w;
+    const float* x;
+    int64_t n_tok;
+  };
+  const Case cases[] = {{&a, x.data(), 5}, {&b, x.data(), 5}, {&c, x2.data(), 3}, {&d, x2.data(), 1}, {&a, x.data(), 0}};
+  for (int threads : {1, 2, 3}) {
+    ThreadPool pool(threads);
+    std::vector<std::vector<float>> together, alone;
+    std::vector<MatmulJob> jobs;
+    for (const Case& k : cases) together.emplace_back(k.n_tok * k.w->m.rows, NAN);
+    for (size_t i = 0; i < std::size(cases); ++i) {
+      jobs.push_back({cases[i].w->m, cases[i].x, cases[i].n_tok, together[i].data()});
+    }
+    matmul_many(jobs, pool);
+    for (size_t i = 0; i < std::size(cases); ++i) {
+      std::vector<float> y(together[i].size(), NAN);
+      matmul(cases[i].w->m, cases[i].x, cases[i].n_tok, y.data(), pool);
+      EXPECT_EQ(together[i], y) << "job " << i << " on " << threads << " threads";
+    }
   }
 }
 

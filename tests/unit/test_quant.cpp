@@ -42,6 +42,13 @@ std::vector<float> dequantized(DType t, const void* q, int64_t n) {
   return x;
 }
 
+// An activation row converted for weights of type w, back to floats.
+std::vector<float> activation_values(DType w, const void* act, int64_t n) {
+  std::vector<float> x(n);
+  dequantize_activation(w, act, x.data(), n);
+  return x;
+}
+
 void put_half(uint8_t* p, float v) {
   const uint16_t h = f32_to_fp16(v);
   std::memcpy(p, &h, 2);
@@ -335,8 +342,8 @@ TEST(QuantDispatch, LevelsAreOrderedAndSettable) {
     set_dispatch_level(l);
     EXPECT_EQ(dispatch_level(), l);
   }
-  if (levels.back() != DispatchLevel::AVX512_VNNI) {
-    EXPECT_THROW(set_dispatch_level(DispatchLevel::AVX512_VNNI), Error);
+  if (levels.back() != DispatchLevel::AVX512_BF16) {
+    EXPECT_THROW(set_dispatch_level(DispatchLevel::AVX512_BF16), Error);
   }
 }
 
@@ -376,7 +383,7 @@ TEST(QuantDispatch, ActivationQuantizersMatchScalarBitForBit) {
   x[256 + 5] = -127.0f;
   x[256 + 9] = 127.0f;
   std::fill(x.begin() + 512, x.begin() + 768, 0.0f);  // an all-zero Q8_K block
-  for (DType w : {DType::Q8_0, DType::Q4_K}) {
+  for (DType w : {DType::Q8_0, DType::Q4_K, DType::BF16}) {
     const DType a = activation_type(w);
     const int64_t n = static_cast<int64_t>(x.size());
     std::vector<uint8_t> ref(row_bytes(a, n));
@@ -390,6 +397,35 @@ TEST(QuantDispatch, ActivationQuantizersMatchScalarBitForBit) {
   }
 }
 
+// MXFP4's regrouped activations hold exactly Q8_0's values and are bit-identical
+// across levels, bias lanes included; 29 blocks end in a partial group of one.
+TEST(QuantDispatch, Mxfp4ActivationsAreQ8_0Regrouped) {
+  LevelGuard guard;
+  const int64_t n = 32 * 29;
+  const auto x = gaussian(n, 4, 3.0f);
+  std::vector<uint8_t> q8(row_bytes(DType::Q8_0, n));
+  quantize_row(DType::Q8_0, x.data(), q8.data(), n);
+  const auto want = dequantized(DType::Q8_0, q8.data(), n);
+  ASSERT_EQ(activation_row_bytes(DType::MXFP4, n), n * 2);
+  set_dispatch_level(DispatchLevel::Scalar);
+  std::vector<uint8_t> ref(activation_row_bytes(DType::MXFP4, n));
+  quantize_activation(DType::MXFP4, x.data(), ref.data(), n);
+  EXPECT_EQ(activation_values(DType::MXFP4, ref.data(), n), want);
+  // Lane 2 of block 28 (the last): minus 12 times the sum of its eight elements.
+  const int8_t* b28 = reinterpret_cast<const int8_t*>(q8.data() + 28 * 34 + 2);
+  int32_t sum = 0;
+  for (int j = 8; j < 12; ++j) sum += b28[j] + b28[16 + j];
+  int32_t bias;
+  std::memcpy(&bias, ref.data() + 28 * 64 + 48 + 8, sizeof bias);
+  EXPECT_EQ(bias, -12 * sum);
+  for (DispatchLevel l : supported_dispatch_levels()) {
+    set_dispatch_level(l);
+    std::vector<uint8_t> got(ref.size(), 0xAA);
+    quantize_activation(DType::MXFP4, x.data(), got.data(), n);
+    EXPECT_EQ(got, ref) << dispatch_level_name(l);
+  }
+}
+
 struct DotCase {
   DType t;
   std::vector<uint8_t> w;  // rows x row bytes
@@ -400,7 +436,7 @@ struct DotCase {
 std::vector<int64_t> sizes_for(DType t) {
   if (is_float(t)) return {1, 7, 37, 129, 256};
   const int64_t b = block_of(t);
-  return {b, 3 * b, 7 * b, 13 * b};
+  return {b, 2 * b, 3 * b, 7 * b, 13 * b};
 }
 
 // Random rows: half quantized from Gaussian data, half raw random blocks.
@@ -422,10 +458,9 @@ TEST(QuantDot, EveryLevelMatchesScalar) {
       for (int64_t n : sizes_for(t)) {
         for (int64_t rows : {1, 5, 17}) {
           const DotCase c = make_case(t, n, rows, static_cast<uint32_t>(n * 31 + rows));
-          const DType at = activation_type(t);
           std::vector<uint8_t> act(activation_row_bytes(t, n));
           quantize_activation(t, c.x.data(), act.data(), n);
-          const auto a = dequantized(at, act.data(), n);
+          const auto a = activation_values(t, act.data(), n);
           const int64_t wb = row_bytes(t, n);
           for (int64_t r = 0; r < rows; ++r) {
             const uint8_t* wr = c.w.data() + r * wb;
@@ -451,7 +486,7 @@ TEST(QuantDot, MXFP4SubnormalScales) {
   auto x = gaussian(n, 98, 1e6f);
   std::vector<uint8_t> act(activation_row_bytes(DType::MXFP4, n));
   quantize_activation(DType::MXFP4, x.data(), act.data(), n);
-  const double mag = abs_dot(dequantized(DType::MXFP4, w.data(), n), dequantized(DType::Q8_0, act.data(), n));
+  const double mag = abs_dot(dequantized(DType::MXFP4, w.data(), n), activation_values(DType::MXFP4, act.data(), n));
   ASSERT_GT(mag, 1e-30);
   const float ref = vec_dot_scalar(DType::MXFP4, n, w.data(), act.data());
   for (DispatchLevel l : supported_dispatch_levels()) {
@@ -467,7 +502,7 @@ TEST(QuantDot, ScalarMatchesDequantizedFloat64) {
       const DotCase c = make_case(t, n, 4, static_cast<uint32_t>(n + 5));
       std::vector<uint8_t> act(activation_row_bytes(t, n));
       quantize_activation(t, c.x.data(), act.data(), n);
-      const auto a = dequantized(activation_type(t), act.data(), n);
+      const auto a = activation_values(t, act.data(), n);
       const int64_t wb = row_bytes(t, n);
       for (int64_t r = 0; r < 4; ++r) {
         const auto w = dequantized(t, c.w.data() + r * wb, n);

@@ -15,19 +15,25 @@
 namespace fathom::kernels {
 namespace {
 
-constexpr int kLevels = 4;
+constexpr int kLevels = 5;
 
 #if defined(__x86_64__)
 // Feature bits read from CPUID directly, since not every compiler's
-// __builtin_cpu_supports knows fma/f16c/avx512vnni. They are only trusted together
+// __builtin_cpu_supports knows fma/f16c/avx512vnni/avx512vbmi. They are only trusted together
 // with a __builtin_cpu_supports check of the same register width (avx2, avx512f),
 // which also confirms the OS saves that register state.
 bool cpuid_bit(unsigned leaf, unsigned ecx_bit) {
   unsigned eax, ebx, ecx, edx;
   return __get_cpuid_count(leaf, 0, &eax, &ebx, &ecx, &edx) && (ecx & (1u << ecx_bit));
 }
+bool cpu_has_avx512_bf16() {
+  unsigned eax, ebx, ecx, edx;
+  return __get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx) && (eax & (1u << 5));
+}
 bool cpu_has_fma_f16c() { return cpuid_bit(1, 12) && cpuid_bit(1, 29); }
-bool cpu_has_avx512_vnni() { return cpuid_bit(7, 11); }
+// VBMI (byte permutes) comes with VNNI from Ice Lake on; Cascade Lake has VNNI
+// without it and takes the plain AVX-512 level.
+bool cpu_has_avx512_vnni_vbmi() { return cpuid_bit(7, 11) && cpuid_bit(7, 1); }
 #endif
 
 bool cpu_has(DispatchLevel level) {
@@ -39,7 +45,8 @@ bool cpu_has(DispatchLevel level) {
       return cpu_has(DispatchLevel::AVX2) && __builtin_cpu_supports("avx512f") &&
              __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
              __builtin_cpu_supports("avx512dq");
-    case DispatchLevel::AVX512_VNNI: return cpu_has(DispatchLevel::AVX512) && cpu_has_avx512_vnni();
+    case DispatchLevel::AVX512_VNNI: return cpu_has(DispatchLevel::AVX512) && cpu_has_avx512_vnni_vbmi();
+    case DispatchLevel::AVX512_BF16: return cpu_has(DispatchLevel::AVX512_VNNI) && cpu_has_avx512_bf16();
   }
   return false;
 #else
@@ -63,6 +70,7 @@ const Tables& tables() {
       if (level == DispatchLevel::AVX2) detail::install_avx2(cur);
       if (level == DispatchLevel::AVX512) detail::install_avx512(cur, false);
       if (level == DispatchLevel::AVX512_VNNI) detail::install_avx512(cur, true);
+      if (level == DispatchLevel::AVX512_BF16) detail::install_avx512_bf16(cur);
       r.by_level[i] = cur;
       r.best = level;
     }
@@ -84,6 +92,7 @@ const char* dispatch_level_name(DispatchLevel level) {
     case DispatchLevel::AVX2: return "avx2";
     case DispatchLevel::AVX512: return "avx512";
     case DispatchLevel::AVX512_VNNI: return "avx512_vnni";
+    case DispatchLevel::AVX512_BF16: return "avx512_bf16";
   }
   return "unknown";
 }

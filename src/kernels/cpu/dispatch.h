@@ -9,7 +9,8 @@ enum class DispatchLevel {
   Scalar,       // portable C++, the reference
   AVX2,         // avx2 + fma + f16c
   AVX512,       // avx512 f/bw/vl/dq
-  AVX512_VNNI,  // avx512 plus vpdpbusd
+  AVX512_VNNI,  // avx512 plus vpdpbusd and vbmi (byte permutes)
+  AVX512_BF16,  // avx512_vnni plus vdpbf16ps
 };
 
 const char* dispatch_level_name(DispatchLevel level);

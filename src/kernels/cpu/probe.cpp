@@ -66,7 +66,8 @@ uint64_t read_sum(const uint8_t* p, int64_t n) {
 #if defined(__x86_64__)
   switch (dispatch_level()) {
     case DispatchLevel::AVX512:
-    case DispatchLevel::AVX512_VNNI: return detail::read_sum_avx512(p, n);
+    case DispatchLevel::AVX512_VNNI:
+    case DispatchLevel::AVX512_BF16: return detail::read_sum_avx512(p, n);
     case DispatchLevel::AVX2: return detail::read_sum_avx2(p, n);
     case DispatchLevel::Scalar: break;
   }
@@ -78,7 +79,8 @@ double fma_burn(int64_t iters) {
 #if defined(__x86_64__)
   switch (dispatch_level()) {
     case DispatchLevel::AVX512:
-    case DispatchLevel::AVX512_VNNI: return detail::fma_burn_avx512(iters);
+    case DispatchLevel::AVX512_VNNI:
+    case DispatchLevel::AVX512_BF16: return detail::fma_burn_avx512(iters);
     case DispatchLevel::AVX2: return detail::fma_burn_avx2(iters);
     case DispatchLevel::Scalar: break;
   }
@@ -89,7 +91,8 @@ double fma_burn(int64_t iters) {
 double int8_burn(int64_t iters) {
 #if defined(__x86_64__)
   switch (dispatch_level()) {
-    case DispatchLevel::AVX512_VNNI: return detail::int8_burn_vnni(iters);
+    case DispatchLevel::AVX512_VNNI:
+    case DispatchLevel::AVX512_BF16: return detail::int8_burn_vnni(iters);
     case DispatchLevel::AVX512:
     case DispatchLevel::AVX2: return detail::int8_burn_avx2(iters);
     case DispatchLevel::Scalar: break;

@@ -2,8 +2,10 @@
 #include "kernels/cpu/quant.h"
 
 #include <string>
+#include <vector>
 
 #include "core/error.h"
+#include "kernels/cpu/quant_blocks.h"
 #include "kernels/cpu/quant_kernels.h"
 
 namespace fathom::kernels {
@@ -51,8 +53,8 @@ void quantize_row(DType t, const float* src, void* dst, int64_t n) {
 DType activation_type(DType w) {
   switch (w) {
     case DType::F32:
-    case DType::F16:
-    case DType::BF16: return DType::F32;
+    case DType::F16: return DType::F32;
+    case DType::BF16: return DType::BF16;
     case DType::Q4_0:
     case DType::Q8_0:
     case DType::MXFP4: return DType::Q8_0;
@@ -65,16 +67,40 @@ DType activation_type(DType w) {
               type_name(static_cast<uint32_t>(w)));
 }
 
-int64_t activation_row_bytes(DType w, int64_t n) { return row_bytes(activation_type(w), n); }
+int64_t activation_row_bytes(DType w, int64_t n) {
+  if (w == DType::MXFP4) {
+    checked_traits("activation_row_bytes", DType::Q8_0, n, false);
+    return n / QK8_0 * kMxBlockBytes;
+  }
+  return row_bytes(activation_type(w), n);
+}
 
 void quantize_activation(DType w, const float* x, void* dst, int64_t n) {
   const DType a = activation_type(w);
   checked_traits("quantize_activation", a, n, true);
   const detail::KernelTable& table = detail::active_kernels();
+  if (w == DType::MXFP4) {
+    // Quantized as Q8_0 first, so the values are exactly Q8_0's at every level.
+    thread_local std::vector<uint8_t> q8;
+    q8.resize(static_cast<size_t>(row_bytes(DType::Q8_0, n)));
+    table.quantize_q8_0(x, q8.data(), n);
+    detail::regroup_q8_0_for_mxfp4(q8.data(), dst, n);
+    return;
+  }
   switch (a) {
     case DType::Q8_0: table.quantize_q8_0(x, dst, n); return;
     case DType::Q8_K: table.quantize_q8_K(x, dst, n); return;
     default: detail::quantize_row_scalar(a, x, dst, n); return;
+  }
+}
+
+void dequantize_activation(DType w, const void* act, float* dst, int64_t n) {
+  const DType a = activation_type(w);
+  checked_traits("dequantize_activation", a, n, true);
+  if (w == DType::MXFP4) {
+    detail::dequantize_mxfp4_activation(act, dst, n);
+  } else {
+    detail::dequantize_row_scalar(a, act, dst, n);
   }
 }
 

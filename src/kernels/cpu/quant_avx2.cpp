@@ -113,14 +113,15 @@ struct BF16W {
   }
 };
 
-template <class W>
+// W is the weight element type, A the activation's (F32, or BF16 against BF16 weights).
+template <class W, class A>
 struct DotFloat {
   template <int NT>
   FATHOM_AVX2 static void run(int64_t n, const void* w, const void* act, int64_t stride, float* out,
                               int64_t out_stride) {
-    const float* a[NT];
+    const void* a[NT];
     FATHOM_UNROLL
-    for (int t = 0; t < NT; ++t) a[t] = act_row<float>(act, stride, t);
+    for (int t = 0; t < NT; ++t) a[t] = act_row<uint8_t>(act, stride, t);
     __m256 acc[NT][4];
     FATHOM_UNROLL
     for (int t = 0; t < NT; ++t) {
@@ -133,19 +134,18 @@ struct DotFloat {
       for (int k = 0; k < 4; ++k) {
         const __m256 wv = W::load(w, i + 8 * k);
         FATHOM_UNROLL
-        for (int t = 0; t < NT; ++t)
-          acc[t][k] = _mm256_fmadd_ps(wv, _mm256_loadu_ps(a[t] + i + 8 * k), acc[t][k]);
+        for (int t = 0; t < NT; ++t) acc[t][k] = _mm256_fmadd_ps(wv, A::load(a[t], i + 8 * k), acc[t][k]);
       }
     }
     for (; i + 8 <= n; i += 8) {
       const __m256 wv = W::load(w, i);
       FATHOM_UNROLL
-      for (int t = 0; t < NT; ++t) acc[t][0] = _mm256_fmadd_ps(wv, _mm256_loadu_ps(a[t] + i), acc[t][0]);
+      for (int t = 0; t < NT; ++t) acc[t][0] = _mm256_fmadd_ps(wv, A::load(a[t], i), acc[t][0]);
     }
     FATHOM_UNROLL
     for (int t = 0; t < NT; ++t) {
       float s = hsum(_mm256_add_ps(_mm256_add_ps(acc[t][0], acc[t][1]), _mm256_add_ps(acc[t][2], acc[t][3])));
-      for (int64_t j = i; j < n; ++j) s += W::at(w, j) * a[t][j];
+      for (int64_t j = i; j < n; ++j) s += W::at(w, j) * A::at(a[t], j);
       out[t * out_stride] = s;
     }
   }
@@ -176,25 +176,6 @@ struct Q4_0W {
   FATHOM_AVX2 static float scale(const Block& b) { return h2f(b.d); }
   FATHOM_AVX2 static __m128 scales4(const Block* b) { return fp16_scales4(b); }
 };
-struct MXFP4W {
-  using Block = block_mxfp4;
-  FATHOM_AVX2 static __m256i bytes(const Block& b) {
-    const __m256i lut =
-        _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(kvalues_mxfp4)));
-    return _mm256_shuffle_epi8(lut, unpack_nibbles(b.qs));
-  }
-  FATHOM_AVX2 static float scale(const Block& b) { return e8m0_to_fp32_half(b.e); }
-  // 2^(e-128) for four E8M0 bytes; e < 2 are float subnormals.
-  FATHOM_AVX2 static __m128 scales4(const Block* b) {
-    const uint32_t packed =
-        uint32_t{b[0].e} | uint32_t{b[1].e} << 8 | uint32_t{b[2].e} << 16 | uint32_t{b[3].e} << 24;
-    const __m128i e = _mm_cvtepu8_epi32(_mm_cvtsi32_si128(static_cast<int>(packed)));
-    const __m128i normal = _mm_slli_epi32(_mm_sub_epi32(e, _mm_set1_epi32(1)), 23);
-    const __m128i tiny = _mm_sllv_epi32(_mm_set1_epi32(0x00200000), e);
-    return _mm_castsi128_ps(_mm_blendv_epi8(normal, tiny, _mm_cmplt_epi32(e, _mm_set1_epi32(2))));
-  }
-};
-
 // Four blocks per step: their scale products come from one vector multiply and
 // are broadcast per block with a lane permute; two accumulators per row hide FMA
 // latency.
@@ -235,6 +216,48 @@ struct Dot32 {
       for (int t = 0; t < NT; ++t) {
         const __m256i p = dot_i8(xb, load256(y[t][i].qs));
         acc[t][0] = _mm256_fmadd_ps(_mm256_set1_ps(dw * h2f(y[t][i].d)), _mm256_cvtepi32_ps(p), acc[t][0]);
+      }
+    }
+    FATHOM_UNROLL
+    for (int t = 0; t < NT; ++t) out[t * out_stride] = hsum(_mm256_add_ps(acc[t][0], acc[t][1]));
+  }
+};
+
+// MXFP4 against Q8_0 in the regrouped layout (quant_blocks.h), a block at a time:
+// codes + kMxfp4CodeBias are unsigned, so maddubs takes them as they are and the
+// activation's bias lanes cancel the offset.
+struct DotMxfp4 {
+  template <int NT>
+  FATHOM_AVX2 static void run(int64_t n, const void* w, const void* act, int64_t stride, float* out,
+                              int64_t out_stride) {
+    const auto* x = static_cast<const block_mxfp4*>(w);
+    const int64_t nb = n / QK_MXFP4;
+    // Doubled E2M1 values + 12: 0 1 2 3 4 6 8 12 then the negatives, all within 0..24.
+    const __m256i lut = _mm256_setr_epi8(12, 13, 14, 15, 16, 18, 20, 24, 12, 11, 10, 9, 8, 6, 4, 0, 12, 13, 14,
+                                         15, 16, 18, 20, 24, 12, 11, 10, 9, 8, 6, 4, 0);
+    __m256 acc[NT][2];
+    FATHOM_UNROLL
+    for (int t = 0; t < NT; ++t) acc[t][0] = acc[t][1] = _mm256_setzero_ps();
+    for (int64_t g = 0; g < nb; g += kMxGroupBlocks) {
+      MxGroupView<const uint8_t> a[NT];
+      FATHOM_UNROLL
+      for (int t = 0; t < NT; ++t) a[t] = mx_group(act_row<uint8_t>(act, stride, t), nb, g);
+      for (int b = 0; b < a[0].k; ++b) {
+        const block_mxfp4& blk = x[g + b];
+        const __m256i u = _mm256_shuffle_epi8(lut, unpack_nibbles(blk.qs));
+        const float dw = e8m0_to_fp32_half(blk.e);
+        FATHOM_UNROLL
+        for (int t = 0; t < NT; ++t) {
+          const __m256i y = _mm256_set_m128i(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a[t].hi + 16 * b)),
+                                             _mm_loadu_si128(reinterpret_cast<const __m128i*>(a[t].lo + 16 * b)));
+          const __m256i bias =
+              _mm256_zextsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a[t].bias + 16 * b)));
+          const __m256i p =
+              _mm256_add_epi32(_mm256_madd_epi16(_mm256_maddubs_epi16(u, y), _mm256_set1_epi16(1)), bias);
+          float dx;
+          std::memcpy(&dx, a[t].d + 16 * b, sizeof dx);
+          acc[t][b & 1] = _mm256_fmadd_ps(_mm256_set1_ps(dw * dx), _mm256_cvtepi32_ps(p), acc[t][b & 1]);
+        }
       }
     }
     FATHOM_UNROLL
@@ -496,12 +519,12 @@ void put(KernelTable& t, DType type) {
 }  // namespace
 
 void install_avx2(KernelTable& t) {
-  put<DotFloat<F32W>>(t, DType::F32);
-  put<DotFloat<F16W>>(t, DType::F16);
-  put<DotFloat<BF16W>>(t, DType::BF16);
+  put<DotFloat<F32W, F32W>>(t, DType::F32);
+  put<DotFloat<F16W, F32W>>(t, DType::F16);
+  put<DotFloat<BF16W, BF16W>>(t, DType::BF16);
   put<Dot32<Q8_0W>>(t, DType::Q8_0);
   put<Dot32<Q4_0W>>(t, DType::Q4_0);
-  put<Dot32<MXFP4W>>(t, DType::MXFP4);
+  put<DotMxfp4>(t, DType::MXFP4);
   put<DotQ45K<false, block_q4_K>>(t, DType::Q4_K);
   put<DotQ45K<true, block_q5_K>>(t, DType::Q5_K);
   put<DotQ6K>(t, DType::Q6_K);

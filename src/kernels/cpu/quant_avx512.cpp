@@ -25,7 +25,7 @@ namespace avx512_plain {
 }  // namespace avx512_plain
 
 namespace avx512_vnni {
-#define FATHOM_TGT __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx2,fma,f16c")))
+#define FATHOM_TGT __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512vbmi,avx2,fma,f16c")))
 #define FATHOM_VNNI 1
 #include "kernels/cpu/quant_avx512.inc"
 #undef FATHOM_VNNI
@@ -42,12 +42,15 @@ void install_avx512(KernelTable& t, bool vnni) {
   }
 }
 
+void install_avx512_bf16(KernelTable& t) { avx512_vnni::install_bf16(t); }
+
 }  // namespace fathom::kernels::detail
 
 #else  // not x86-64: the scalar table stays in place
 
 namespace fathom::kernels::detail {
 void install_avx512(KernelTable&, bool) {}
+void install_avx512_bf16(KernelTable&) {}
 }  // namespace fathom::kernels::detail
 
 #endif

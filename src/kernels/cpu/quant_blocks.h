@@ -79,6 +79,37 @@ inline float e8m0_to_fp32_half(uint8_t e) {
   return f;
 }
 
+// Q8_0 activations regrouped for MXFP4 dot products (fathom's own layout, not
+// ggml's): the values and scales of Q8_0, placed so a SIMD dot needs no shuffles on
+// the activation side. Blocks go in groups of four, the last group of a row holding
+// k <= 4; a group of k blocks is 64k bytes in four parts of 16k bytes:
+//   lo    element j < 16 of block b at lo[16b + j]
+//   hi    element 16 + j of block b at hi[16b + j]
+//   d     float, block b's scale at d[4b .. 4b+3] (once per 4-byte lane)
+//   bias  int32, -kMxfp4CodeBias * (lo[4l..4l+3] + hi[4l..4l+3]) for lane l
+// The kernels add kMxfp4CodeBias to the E2M1 codes to make them unsigned for u8 x s8
+// dot instructions; the bias lanes take that back out, exactly.
+constexpr int kMxGroupBlocks = 4;
+constexpr int kMxBlockBytes = 64;
+constexpr int kMxfp4CodeBias = 12;
+
+template <class Byte>
+struct MxGroupView {
+  Byte* lo;
+  Byte* hi;
+  Byte* d;
+  Byte* bias;
+  int k;  // blocks in this group
+};
+
+// The group that starts at block `first` of a row of nb blocks.
+template <class Byte>
+inline MxGroupView<Byte> mx_group(Byte* row, int64_t nb, int64_t first) {
+  const int k = static_cast<int>(nb - first < kMxGroupBlocks ? nb - first : kMxGroupBlocks);
+  Byte* base = row + first * kMxBlockBytes;
+  return {base, base + 16 * k, base + 32 * k, base + 48 * k, k};
+}
+
 // Sub-block j's 6-bit scale and min from the 12 packed bytes of a Q4_K/Q5_K block:
 // j < 4 sit in the low 6 bits of bytes j and j+4; j >= 4 take their low 4 bits from
 // byte j+4 and their top 2 bits from the spare top bits of bytes j-4 and j.

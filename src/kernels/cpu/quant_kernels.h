@@ -39,9 +39,15 @@ const KernelTable& scalar_kernels();
 void dequantize_row_scalar(DType t, const void* src, float* dst, int64_t n);
 void quantize_row_scalar(DType t, const float* src, void* dst, int64_t n);
 
+// MXFP4's activation layout (quant_blocks.h) from a row of Q8_0 blocks, and back to
+// floats; shared by every level, so the layout is bit-identical across them.
+void regroup_q8_0_for_mxfp4(const void* q8_0, void* dst, int64_t n);
+void dequantize_mxfp4_activation(const void* act, float* dst, int64_t n);
+
 // SIMD levels overwrite the entries they accelerate; the rest keep the lower level's.
 void install_avx2(KernelTable& t);
 void install_avx512(KernelTable& t, bool vnni);
+void install_avx512_bf16(KernelTable& t);  // on top of the VNNI level's table
 
 // The table of the active dispatch level (dispatch.cpp).
 const KernelTable& active_kernels();

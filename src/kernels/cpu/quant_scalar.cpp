@@ -534,11 +534,13 @@ float dot_f16(int64_t n, const void* w, const void* act) {
   return static_cast<float>(s);
 }
 
+// BF16 weights take BF16 activations (as ggml does): the products of two bf16 are
+// exact in float, and AVX512-BF16 multiplies such pairs natively.
 float dot_bf16(int64_t n, const void* w, const void* act) {
   const auto* x = static_cast<const uint16_t*>(w);
-  const auto* a = static_cast<const float*>(act);
+  const auto* a = static_cast<const uint16_t*>(act);
   double s = 0;
-  for (int64_t i = 0; i < n; ++i) s += static_cast<double>(bf16_to_f32(x[i])) * a[i];
+  for (int64_t i = 0; i < n; ++i) s += static_cast<double>(bf16_to_f32(x[i])) * bf16_to_f32(a[i]);
   return static_cast<float>(s);
 }
 
@@ -571,15 +573,24 @@ float dot_q4_0(int64_t n, const void* w, const void* act) {
 
 float dot_mxfp4(int64_t n, const void* w, const void* act) {
   const auto* x = static_cast<const block_mxfp4*>(w);
-  const auto* y = static_cast<const block_q8_0*>(act);
+  const auto* row = static_cast<const uint8_t*>(act);
+  const int64_t nb = n / QK_MXFP4;
   float sumf = 0;
-  for (int64_t i = 0; i < n / QK_MXFP4; ++i) {
-    int sumi = 0;
-    for (int j = 0; j < QK_MXFP4 / 2; ++j) {
-      sumi += kvalues_mxfp4[x[i].qs[j] & 0x0F] * y[i].qs[j];
-      sumi += kvalues_mxfp4[x[i].qs[j] >> 4] * y[i].qs[j + QK_MXFP4 / 2];
+  for (int64_t g = 0; g < nb; g += kMxGroupBlocks) {
+    const MxGroupView<const uint8_t> a = mx_group(row, nb, g);
+    const auto* lo = reinterpret_cast<const int8_t*>(a.lo);
+    const auto* hi = reinterpret_cast<const int8_t*>(a.hi);
+    for (int b = 0; b < a.k; ++b) {
+      const block_mxfp4& blk = x[g + b];
+      int sumi = 0;
+      for (int j = 0; j < QK_MXFP4 / 2; ++j) {
+        sumi += kvalues_mxfp4[blk.qs[j] & 0x0F] * lo[16 * b + j];
+        sumi += kvalues_mxfp4[blk.qs[j] >> 4] * hi[16 * b + j];
+      }
+      float d;
+      std::memcpy(&d, a.d + 16 * b, sizeof d);
+      sumf += sumi * (e8m0_to_fp32_half(blk.e) * d);
     }
-    sumf += sumi * (e8m0_to_fp32_half(x[i].e) * fp16_to_f32(y[i].d));
   }
   return sumf;
 }
@@ -671,6 +682,44 @@ KernelTable make_scalar_table() {
 const KernelTable& scalar_kernels() {
   static const KernelTable table = make_scalar_table();
   return table;
+}
+
+void regroup_q8_0_for_mxfp4(const void* q8_0, void* dst, int64_t n) {
+  const auto* y = static_cast<const block_q8_0*>(q8_0);
+  auto* row = static_cast<uint8_t*>(dst);
+  const int64_t nb = n / QK8_0;
+  for (int64_t g = 0; g < nb; g += kMxGroupBlocks) {
+    const MxGroupView<uint8_t> a = mx_group(row, nb, g);
+    for (int b = 0; b < a.k; ++b) {
+      const block_q8_0& blk = y[g + b];
+      std::memcpy(a.lo + 16 * b, blk.qs, 16);
+      std::memcpy(a.hi + 16 * b, blk.qs + 16, 16);
+      const float d = fp16_to_f32(blk.d);
+      for (int l = 0; l < 4; ++l) {
+        int32_t sum = 0;
+        for (int j = 0; j < 4; ++j) sum += blk.qs[4 * l + j] + blk.qs[16 + 4 * l + j];
+        const int32_t bias = -kMxfp4CodeBias * sum;
+        std::memcpy(a.d + 16 * b + 4 * l, &d, sizeof d);
+        std::memcpy(a.bias + 16 * b + 4 * l, &bias, sizeof bias);
+      }
+    }
+  }
+}
+
+void dequantize_mxfp4_activation(const void* act, float* dst, int64_t n) {
+  const auto* row = static_cast<const uint8_t*>(act);
+  const int64_t nb = n / QK8_0;
+  for (int64_t g = 0; g < nb; g += kMxGroupBlocks) {
+    const MxGroupView<const uint8_t> a = mx_group(row, nb, g);
+    for (int b = 0; b < a.k; ++b, dst += QK8_0) {
+      float d;
+      std::memcpy(&d, a.d + 16 * b, sizeof d);
+      for (int j = 0; j < 16; ++j) {
+        dst[j] = static_cast<int8_t>(a.lo[16 * b + j]) * d;
+        dst[16 + j] = static_cast<int8_t>(a.hi[16 * b + j]) * d;
+      }
+    }
+  }
 }
 
 void dequantize_row_scalar(DType t, const void* src, float* dst, int64_t n) {
