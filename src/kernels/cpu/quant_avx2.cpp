@@ -87,12 +87,14 @@ FATHOM_AVX2 void multi(int64_t n, const void* w, const void* act, int64_t stride
 // ---- float weights ----
 
 struct F32W {
+  static constexpr int kBytes = 4;
   FATHOM_AVX2 static __m256 load(const void* p, int64_t i) {
     return _mm256_loadu_ps(static_cast<const float*>(p) + i);
   }
   FATHOM_AVX2 static float at(const void* p, int64_t i) { return static_cast<const float*>(p)[i]; }
 };
 struct F16W {
+  static constexpr int kBytes = 2;
   FATHOM_AVX2 static __m256 load(const void* p, int64_t i) {
     return _mm256_cvtph_ps(
         _mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(p) + i)));
@@ -101,6 +103,7 @@ struct F16W {
 };
 // bf16 is the top half of an f32: widen and shift.
 struct BF16W {
+  static constexpr int kBytes = 2;
   FATHOM_AVX2 static __m256 load(const void* p, int64_t i) {
     const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(p) + i));
     return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
@@ -130,6 +133,7 @@ struct DotFloat {
     }
     int64_t i = 0;
     for (; i + 32 <= n; i += 32) {
+      prefetch_ahead(static_cast<const uint8_t*>(w) + i * W::kBytes, 32 * W::kBytes);
       FATHOM_UNROLL
       for (int k = 0; k < 4; ++k) {
         const __m256 wv = W::load(w, i + 8 * k);
@@ -194,6 +198,7 @@ struct Dot32 {
     for (int t = 0; t < NT; ++t) acc[t][0] = acc[t][1] = _mm256_setzero_ps();
     int64_t i = 0;
     for (; i + 4 <= nb; i += 4) {
+      prefetch_ahead(x + i, 4 * sizeof(*x));
       const __m128 sw = W::scales4(x + i);
       __m256i xb[4];
       FATHOM_UNROLL
@@ -242,6 +247,7 @@ struct DotMxfp4 {
       MxGroupView<const uint8_t> a[NT];
       FATHOM_UNROLL
       for (int t = 0; t < NT; ++t) a[t] = mx_group(act_row<uint8_t>(act, stride, t), nb, g);
+      prefetch_ahead(x + g, kMxGroupBlocks * sizeof(block_mxfp4));
       for (int b = 0; b < a[0].k; ++b) {
         const block_mxfp4& blk = x[g + b];
         const __m256i u = _mm256_shuffle_epi8(lut, unpack_nibbles(blk.qs));
@@ -306,6 +312,7 @@ struct DotQ45K {
       acc_m[t] = _mm_setzero_ps();
     }
     for (int64_t i = 0; i < n / QK_K; ++i) {
+      prefetch_ahead(x + i, sizeof(*x));
       uint32_t sm[4];
       unpack_scales_k4(x[i].scales, sm);
       const auto* sc = reinterpret_cast<const uint8_t*>(sm);
@@ -376,6 +383,7 @@ struct DotQ6K {
     FATHOM_UNROLL
     for (int t = 0; t < NT; ++t) acc[t] = _mm256_setzero_ps();
     for (int64_t i = 0; i < n / QK_K; ++i) {
+      prefetch_ahead(x + i, sizeof(*x));
       const __m128i sc8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x[i].scales));
       const __m256i sc16 = _mm256_cvtepi8_epi16(sc8);
       __m256i sumi[NT];

@@ -24,6 +24,15 @@ constexpr int kMaxActs = 4;
 
 constexpr int kTypeSlots = 40;
 
+// Weights stream from DRAM once per token, and the hardware prefetcher alone left the
+// dot kernels waiting on memory (gpt-oss-20b decode went from 4.3 to 6.8 tok/s with
+// this). The SIMD kernels ask for the lines this far ahead of the bytes they compute
+// on; 8 KiB measured best of 0.5-8 KiB on a 2-core AVX-512 machine.
+constexpr int kPrefetchBytes = 8192;
+inline void prefetch_ahead(const void* p, int bytes) {
+  for (int o = 0; o < bytes; o += 64) __builtin_prefetch(static_cast<const char*>(p) + kPrefetchBytes + o, 0, 3);
+}
+
 struct KernelTable {
   VecDotFn vec_dot[kTypeSlots] = {};             // by weight type id; null where unsupported
   VecDotMultiFn vec_dot_multi[kTypeSlots] = {};  // null: loop over vec_dot instead
