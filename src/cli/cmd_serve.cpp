@@ -91,10 +91,12 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--max-tokens", a->backend.max_tokens, "cap on generated tokens per request (0: the context)")
       ->capture_default_str();
   cmd->add_option("--max-body", a->max_body, "largest request body (413 beyond)")->capture_default_str();
-  cmd->add_option("--timeout", a->http.read_timeout_s, "seconds a client may take to send its request")
+  cmd->add_option("--timeout", a->http.read_timeout_s,
+                  "seconds a client may take to send a whole request (line, headers and body) from its first "
+                  "byte; a slower one gets 408 or a closed connection")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
-  cmd->add_option("--http-threads", a->http.http_threads, "connection threads (0: slots + queue + 16)")
+  cmd->add_option("--http-threads", a->http.http_threads, "connection threads (0: slots + queue + 256)")
       ->capture_default_str();
   cmd->add_option("--test-script", a->backend.test_script,
                   "test hook: JSON of scripted replies forced instead of sampling (see src/server/test_script.h)");

@@ -17,6 +17,10 @@ class ApiError : public std::runtime_error {
   std::string code;   // a stable short name ("context_length_exceeded"), or empty
 };
 
+// nginx's status for a client that closed its connection before the answer: counted in
+// /metrics like any status, but never seen by anyone, and logged as the disconnect.
+constexpr int kClientClosedRequest = 499;
+
 // 400 invalid_request_error naming the field at fault.
 inline ApiError bad_request(const std::string& message, const std::string& param = "", const std::string& code = "") {
   return ApiError(400, "invalid_request_error", message, param, code);

@@ -1,6 +1,7 @@
 // /v1/chat/completions and /v1/completions: whole answers, or server-sent events that
-// end with `data: [DONE]`. A streaming client that goes away cancels its generation
-// within one decode step (the write fails, or the keep-alive probe finds the socket gone).
+// end with `data: [DONE]`. A client that goes away cancels its generation: a streaming
+// one within one decode step (the write fails, or the keep-alive probe finds the socket
+// gone), one waiting for a whole answer within kClientCheck (its socket is looked at).
 #include <httplib.h>
 
 #include <chrono>
@@ -8,6 +9,7 @@
 #include <functional>
 
 #include "server/api_error.h"
+#include "server/guarded_server.h"
 #include "server/http_server.h"
 #include "server/openai_json.h"
 
@@ -20,6 +22,8 @@ using Clock = std::chrono::steady_clock;
 
 // How long a stream stays silent before a comment line checks the client is still there.
 constexpr auto kKeepAlive = 2s;
+// How often a request waiting for a whole answer checks its client is still there.
+constexpr auto kClientCheck = 200ms;
 
 int64_t now_seconds() { return static_cast<int64_t>(std::time(nullptr)); }
 
@@ -48,21 +52,44 @@ bool has_answer(const RunResult& r) {
   return r.summary.reason != runtime::FinishReason::Error && r.summary.reason != runtime::FinishReason::Cancelled;
 }
 
+void cancel(const std::vector<std::shared_ptr<Run>>& runs) {
+  for (const auto& run : runs) run->cancel();
+}
+
+// A client gone before the end of its answer `id`, streamed or not: its generations are
+// cancelled, which frees their slots, and the event is counted and logged once.
+void drop_answer(HttpCounters& counters, const std::string& id, const std::function<void()>& cancel_runs) {
+  counters.count_disconnect(id);
+  cancel_runs();
+}
+
+// Waits for the runs of an answer that is not streamed. Nothing is written before the
+// end, so only the socket tells that the client hung up; then the request ends as a
+// 499 that nobody reads.
+void await_answer(const std::vector<std::shared_ptr<Run>>& runs, const std::string& id, HttpCounters& counters) {
+  for (const auto& run : runs) {
+    while (!run->wait_done(kClientCheck)) {
+      if (!GuardedServer::client_gone()) continue;
+      drop_answer(counters, id, [&] { cancel(runs); });
+      throw ApiError(kClientClosedRequest, "client_closed_request", "the client disconnected before its answer");
+    }
+  }
+}
+
 // The writing side of one event stream: when it last wrote (a silent stream probes the
-// client with a comment line) and what a failed write means: the client is gone, so its
-// generation is cancelled and the event counted.
+// client with a comment line) and what a failed write means: the client is gone.
 struct SseWriter {
   Clock::time_point last_write = Clock::now();
 
   std::string id;  // the response's id, for the log
 
-  bool send(httplib::DataSink& sink, const std::string& s, HttpCounters& counters, const std::function<void()>& cancel) {
+  bool send(httplib::DataSink& sink, const std::string& s, HttpCounters& counters,
+            const std::function<void()>& cancel_runs) {
     if (sink.write(s.data(), s.size())) {
       last_write = Clock::now();
       return true;
     }
-    counters.count_disconnect(id);
-    cancel();
+    drop_answer(counters, id, cancel_runs);
     return false;
   }
   bool probe_due() const { return Clock::now() - last_write > kKeepAlive; }
@@ -81,6 +108,7 @@ void HttpServer::handle_chat(const httplib::Request& req, httplib::Response& res
   const bool logprobs = r.gen.top_logprobs >= 0;
 
   if (!r.gen.stream) {
+    await_answer({run}, id, counters_);
     const std::vector<Piece> pieces = run->wait_all();
     const RunResult result = run->result();
     check_result(result);
@@ -181,6 +209,7 @@ void HttpServer::handle_completion(const httplib::Request& req, httplib::Respons
   for (const auto& run : runs) n_prompt.push_back(run->n_prompt);
 
   if (!r.gen.stream) {
+    await_answer(runs, id, counters_);
     Json choices = Json::array();
     std::vector<RunResult> results;
     for (size_t i = 0; i < runs.size(); ++i) {
@@ -230,9 +259,7 @@ void HttpServer::handle_completion(const httplib::Request& req, httplib::Respons
     return Json{{"id", id}, {"object", "text_completion"}, {"created", created}, {"model", model},
                 {"choices", Json::array({c})}};
   };
-  const auto cancel_all = [runs] {
-    for (const auto& run : runs) run->cancel();
-  };
+  const auto cancel_all = [runs] { cancel(runs); };
   res.set_header("Cache-Control", "no-cache");
   res.set_header("X-Accel-Buffering", "no");
   res.set_chunked_content_provider(

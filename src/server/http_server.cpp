@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "server/api_error.h"
+#include "server/guarded_server.h"
 #include "server/openai_json.h"
 #include "server/ui_assets.h"
 
@@ -56,16 +57,20 @@ bool same_secret(const std::string& a, const std::string& b) {
 }  // namespace
 
 HttpServer::HttpServer(const HttpOptions& http, const BackendOptions& backend)
-    : http_(http), backend_opts_(backend), svr_(std::make_unique<httplib::Server>()) {
+    : http_(http),
+      backend_opts_(backend),
+      svr_(std::make_unique<GuardedServer>(
+          [this](const std::string& client) { counters_.count_timeout(client, http_.read_timeout_s); })) {
   const int threads = http_.http_threads > 0
                           ? http_.http_threads
                           : backend.scheduler.n_slots + static_cast<int>(backend.scheduler.max_queue) + 256;
   svr_->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   svr_->set_payload_max_length(http_.max_body_bytes);
+  // GuardedServer makes this a deadline for the whole request, not for each recv().
   svr_->set_read_timeout(http_.read_timeout_s, 0);
   svr_->set_write_timeout(http_.write_timeout_s, 0);
-  // An idle keep-alive connection holds a thread (hence the spare threads above) and
-  // delays shutdown until it times out: short, so SIGTERM ends the server promptly.
+  // An idle keep-alive connection holds a thread (hence the spare threads above): short,
+  // so that they come back soon.
   svr_->set_keep_alive_timeout(2);
   routes();
 }
@@ -74,12 +79,13 @@ HttpServer::~HttpServer() = default;
 
 void HttpServer::stop() {
   // Generations end first, so streams close with an error event and [DONE] and waiting
-  // requests get a 503, rather than being cut; then the listener stops.
+  // requests get a 503, rather than being cut; then the listener stops and the
+  // connections still open (idle, or a request still arriving) are cut.
   if (ready_.load()) {
     backend_->shut_down();
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
   }
-  svr_->stop();
+  svr_->shut_down();
 }
 
 bool HttpServer::authorised(const httplib::Request& req) const {
@@ -111,7 +117,7 @@ void HttpServer::routes() {
         send_error(res, ApiError(500, "server_error", e.what()));
       }
       counters_.count_response(route, res.status);
-      if (res.status >= 400) {
+      if (res.status >= 400 && res.status != kClientClosedRequest) {
         counters_.log(req.method + " " + req.path + " from " + req.remote_addr + ": " + std::to_string(res.status) +
                       " " + Json::parse(res.body, nullptr, false).value("/error/message"_json_pointer, std::string()));
       }
@@ -150,7 +156,18 @@ void HttpServer::routes() {
   // httplib's own errors (unknown route, body over the limit, bad request line) in the
   // same JSON shape; a handler's own error body is left alone.
   s.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
+    // httplib takes a request cut by its deadline for a bad one; the connection loop
+    // counts and logs it once and then closes the connection.
+    if (GuardedServer::request_timed_out()) {
+      res.set_header("Connection", "close");
+      send_error(res, ApiError(408, status_type(408), "the request was not received within " +
+                                                          std::to_string(http_.read_timeout_s) + " s (--timeout)"));
+      return;
+    }
     if (!res.body.empty()) return;
+    // A request httplib could not read leaves its connection at an unknown point: what
+    // follows must not be taken for the next request.
+    if (res.status == 400) res.set_header("Connection", "close");
     std::string msg = "HTTP " + std::to_string(res.status);
     if (res.status == 404) msg = "no route for " + req.method + " " + req.path;
     if (res.status == 413) msg = "the request body exceeds the limit of " + std::to_string(http_.max_body_bytes) +
@@ -280,7 +297,7 @@ int HttpServer::run() {
   try {
     backend_ = std::make_unique<Backend>(backend_opts_);
   } catch (...) {
-    svr_->stop();
+    svr_->shut_down();
     listener.join();
     throw;
   }

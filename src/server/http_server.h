@@ -10,12 +10,13 @@
 #include "server/metrics.h"
 
 namespace httplib {
-class Server;
 struct Request;
 struct Response;
 }  // namespace httplib
 
 namespace fathom::server {
+
+class GuardedServer;
 
 struct HttpOptions {
   std::string host = "127.0.0.1";
@@ -23,7 +24,7 @@ struct HttpOptions {
   std::string api_key;                   // empty: no key needed
   std::string cors_origin;               // empty: no CORS headers
   size_t max_body_bytes = 8 << 20;
-  int read_timeout_s = 30;               // a client slower than this is dropped (slowloris)
+  int read_timeout_s = 30;               // a whole request must arrive within this of its first byte
   int write_timeout_s = 30;
   int http_threads = 0;                  // 0: enough for every slot, the queue and idle clients
 };
@@ -44,7 +45,7 @@ class HttpServer {
 
   HttpOptions http_;
   BackendOptions backend_opts_;
-  std::unique_ptr<httplib::Server> svr_;
+  std::unique_ptr<GuardedServer> svr_;
   std::unique_ptr<Backend> backend_;
   std::atomic<bool> ready_{false};
   HttpCounters counters_;

@@ -12,7 +12,13 @@ void HttpCounters::count_response(const std::string& route, int status) {
 
 void HttpCounters::count_disconnect(const std::string& what) {
   ++disconnects_;
-  log("client disconnected mid-stream: " + what + " cancelled");
+  log("client disconnected before the end of its answer: " + what + " cancelled");
+}
+
+void HttpCounters::count_timeout(const std::string& client, int timeout_s) {
+  ++timeouts_;
+  log("request from " + client + " not received within " + std::to_string(timeout_s) +
+      " s (--timeout): connection closed");
 }
 
 void HttpCounters::log(const std::string& line) {
@@ -35,7 +41,11 @@ std::string HttpCounters::render(const runtime::SchedulerStats& s, int n_slots, 
       o << "fathom_http_responses_total{route=\"" << key.first << "\",status=\"" << key.second << "\"} " << n << '\n';
     }
   }
-  metric("client_disconnects_total", "counter", "streams whose client went away before the end", disconnects_.load());
+  metric("client_disconnects_total", "counter", "answers, streamed or not, whose client went away before the end",
+         disconnects_.load());
+  metric("http_requests_timed_out_total", "counter",
+         "requests not received whole within --timeout of their first byte; their connections were closed",
+         timeouts_.load());
   metric("requests_finished_total", "counter", "generations that ran to their end", s.jobs_finished);
   metric("requests_cancelled_total", "counter", "generations cancelled (client gone or shutdown)", s.jobs_cancelled);
   metric("requests_failed_total", "counter", "generations that failed", s.jobs_failed);

@@ -14,10 +14,15 @@ namespace fathom::server {
 class HttpCounters {
  public:
   void count_response(const std::string& route, int status);
-  // A streaming client went away: counted, and logged once with what it was.
+  // A client went away before the end of its answer (streamed or not): counted, and
+  // logged once with what it was.
   void count_disconnect(const std::string& what);
+  // A request that did not arrive whole within --timeout of its first byte: counted, and
+  // logged once with the client's address.
+  void count_timeout(const std::string& client, int timeout_s);
   // One line on stderr per event worth an operator's attention (a refused request, a
-  // failed generation, a client gone mid-stream), never one per token.
+  // failed generation, a client gone before its answer, a request too slow to arrive),
+  // never one per token.
   void log(const std::string& line);
   std::string render(const runtime::SchedulerStats& s, int n_slots, bool ready) const;
 
@@ -25,6 +30,7 @@ class HttpCounters {
   mutable std::mutex mu_;
   std::map<std::pair<std::string, int>, int64_t> responses_;
   std::atomic<int64_t> disconnects_{0};
+  std::atomic<int64_t> timeouts_{0};
   std::mutex log_mu_;
 };
 

@@ -28,6 +28,11 @@ std::vector<Piece> Run::take(std::chrono::milliseconds timeout, bool& done) {
   return out;
 }
 
+bool Run::wait_done(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  return cv_.wait_for(lock, timeout, [&] { return done_; });
+}
+
 std::vector<Piece> Run::wait_all() {
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait(lock, [&] { return done_; });

@@ -36,6 +36,8 @@ class Run {
   // Waits up to `timeout` for news: the pieces since the last call, and whether the run
   // is over (then result() is final).
   std::vector<Piece> take(std::chrono::milliseconds timeout, bool& done);
+  // Waits up to `timeout` for the run to be over; true once it is.
+  bool wait_done(std::chrono::milliseconds timeout);
   // Every piece, once the run is over (for answers that are not streamed).
   std::vector<Piece> wait_all();
   RunResult result() const;
