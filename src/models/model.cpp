@@ -66,7 +66,8 @@ void Model::unembed(float* x, std::span<const Sequence> batch) {
     linear(output_, rows, n_rows, s.logits, pool_);
     return;
   }
-  std::vector<float> rows;
+  std::vector<float>& rows = unembed_rows_;
+  rows.clear();
   int64_t at = 0;
   for (const Sequence& s : batch) {
     const int64_t n_tok = static_cast<int64_t>(s.tokens.size());
@@ -76,7 +77,8 @@ void Model::unembed(float* x, std::span<const Sequence> batch) {
   }
   const int64_t n_rows = static_cast<int64_t>(rows.size()) / n;
   kernels::rmsnorm(rows.data(), output_norm_, n, n_rows, cfg_.rms_eps, rows.data());
-  std::vector<float> logits(static_cast<size_t>(n_rows * n_vocab));
+  std::vector<float>& logits = unembed_logits_;
+  if (logits.size() < static_cast<size_t>(n_rows * n_vocab)) logits.resize(static_cast<size_t>(n_rows * n_vocab));
   linear(output_, rows.data(), n_rows, logits.data(), pool_);
   int64_t r = 0;
   for (const Sequence& s : batch) {

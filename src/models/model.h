@@ -59,6 +59,12 @@ class Model {
   const float* output_norm_;
   Linear output_;
   RoutingObserver* observer_ = nullptr;
+
+ private:
+  // A batch's gathered rows and their logits, kept between passes: at 200k-word
+  // vocabularies the logits of a few rows are megabytes, which allocated afresh each
+  // step cost page faults and zeroing in every decode step of the server.
+  std::vector<float> unembed_rows_, unembed_logits_;
 };
 
 // Loads the architecture named by general.architecture.

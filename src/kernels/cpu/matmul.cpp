@@ -2,6 +2,7 @@
 #include "kernels/cpu/matmul.h"
 
 #include <algorithm>
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -136,27 +137,29 @@ void compute_rows(const Prepared& p, int64_t r_begin, int64_t r_end, int64_t t_b
   }
 }
 
-// Splits the jobs' rows so every thread gets the same share of weight bytes times token
-// groups: thread i takes the cost interval [C*i/n, C*(i+1)/n) of the jobs laid end to end.
-void split_by_cost(const std::vector<Prepared>& jobs, ThreadPool& pool) {
-  std::vector<int64_t> unit(jobs.size()), start(jobs.size() + 1, 0);
+// The jobs' rows in pieces of about kPieceBytes of weights, which the threads take in
+// turn from a shared counter: a thread slowed by the machine or given the dearer rows
+// (several tokens' worth) just takes fewer pieces, instead of the others waiting for
+// it at the barrier.
+constexpr int64_t kPieceBytes = 2 * 1024 * 1024;
+
+void share_rows(const std::vector<Prepared>& jobs, ThreadPool& pool) {
+  struct Piece {
+    int32_t job;
+    int64_t r0, r1;
+  };
+  std::vector<Piece> pieces;
   for (size_t j = 0; j < jobs.size(); ++j) {
-    const int64_t groups = (jobs[j].job->n_tok + detail::kMaxActs - 1) / detail::kMaxActs;
-    unit[j] = jobs[j].w_bytes * groups;
-    start[j + 1] = start[j] + jobs[j].job->W.rows * unit[j];
+    const int64_t rows = jobs[j].job->W.rows;
+    const int64_t step = std::max<int64_t>(1, kPieceBytes / jobs[j].w_bytes);
+    for (int64_t r = 0; r < rows; r += step) pieces.push_back({static_cast<int32_t>(j), r, std::min(rows, r + step)});
   }
-  const int64_t total = start.back();
-  pool.run([&](int i, int nth) {
-    const int64_t c0 = total / nth * i + total % nth * i / nth;
-    const int64_t c1 = total / nth * (i + 1) + total % nth * (i + 1) / nth;
-    for (size_t j = 0; j < jobs.size(); ++j) {
-      // First row of job j whose cost interval starts at or after c.
-      auto row_at = [&](int64_t c) {
-        if (c <= start[j]) return int64_t{0};
-        return std::min(jobs[j].job->W.rows, (c - start[j] + unit[j] - 1) / unit[j]);
-      };
-      const int64_t r0 = row_at(c0), r1 = row_at(c1);
-      if (r0 < r1) compute_rows(jobs[j], r0, r1, 0, jobs[j].job->n_tok);
+  std::atomic<size_t> next{0};
+  pool.run([&](int, int) {
+    for (size_t i = next.fetch_add(1, std::memory_order_relaxed); i < pieces.size();
+         i = next.fetch_add(1, std::memory_order_relaxed)) {
+      const Piece& p = pieces[i];
+      compute_rows(jobs[p.job], p.r0, p.r1, 0, jobs[p.job].job->n_tok);
     }
   });
 }
@@ -195,7 +198,7 @@ void matmul_many(std::span<const MatmulJob> all, ThreadPool& pool) {
       compute_rows(first, 0, rows, g0 * detail::kMaxActs, std::min(g1 * detail::kMaxActs, n_tok));
     });
   } else {
-    split_by_cost(prepared, pool);
+    share_rows(prepared, pool);
   }
 }
 
