@@ -33,29 +33,34 @@ void gather_head(const KvView& kv, const void* base, int64_t head, int64_t d, in
   }
 }
 
+// Keys are scored a block at a time (flash-style): the running max, the sum and the
+// output are rescaled once per block instead of once per key, and the scores and the
+// weighted sum of values go through the SIMD row kernels.
+constexpr int64_t kKeyBlock = 64;
+
 // One query head against keys[0, n) with a streaming (online) softmax, so the scores
 // never need a buffer as long as the context. A sink is a key whose value is zero: it
 // starts the running max and sum.
 void attend_one(const float* q, const float* keys, const float* values, int64_t n, int64_t d, float scale,
                 float sink, float* out) {
+  const detail::KernelTable& k = detail::active_kernels();
+  float s[kKeyBlock];
   float m = sink;
   double sum = std::isinf(sink) ? 0.0 : 1.0;
   std::fill(out, out + d, 0.0f);
-  for (int64_t j = 0; j < n; ++j) {
-    const float* k = keys + j * d;
-    float s = 0.0f;
-    for (int64_t i = 0; i < d; ++i) s += q[i] * k[i];
-    s *= scale;
-    if (s > m) {
-      const float c = std::exp(m - s);
+  for (int64_t j0 = 0; j0 < n; j0 += kKeyBlock) {
+    const int64_t nb = std::min(kKeyBlock, n - j0);
+    k.dot_rows(q, keys + j0 * d, nb, d, s);
+    float block_max = -std::numeric_limits<float>::infinity();
+    for (int64_t j = 0; j < nb; ++j) block_max = std::max(block_max, s[j] *= scale);
+    if (block_max > m) {
+      const float c = std::exp(m - block_max);
       sum *= c;
       for (int64_t i = 0; i < d; ++i) out[i] *= c;
-      m = s;
+      m = block_max;
     }
-    const float w = std::exp(s - m);
-    sum += w;
-    const float* v = values + j * d;
-    for (int64_t i = 0; i < d; ++i) out[i] += w * v[i];
+    for (int64_t j = 0; j < nb; ++j) sum += s[j] = std::exp(s[j] - m);
+    k.axpy_rows(s, values + j0 * d, nb, d, out);
   }
   const float inv = static_cast<float>(1.0 / sum);
   for (int64_t i = 0; i < d; ++i) out[i] *= inv;

@@ -526,6 +526,44 @@ void put(KernelTable& t, DType type) {
 
 }  // namespace
 
+// ---- attention rows ----
+
+FATHOM_AVX2 void dot_rows(const float* q, const float* rows, int64_t n, int64_t d, float* s) {
+  for (int64_t j = 0; j < n; ++j) {
+    const float* r = rows + j * d;
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 16 <= d; i += 16) {
+      acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_loadu_ps(r + i), acc0);
+      acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i + 8), _mm256_loadu_ps(r + i + 8), acc1);
+    }
+    for (; i + 8 <= d; i += 8) acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_loadu_ps(r + i), acc0);
+    float t = hsum(_mm256_add_ps(acc0, acc1));
+    for (; i < d; ++i) t += q[i] * r[i];
+    s[j] = t;
+  }
+}
+
+// 32 outputs at a time stay in registers while every row adds into them.
+FATHOM_AVX2 void axpy_rows(const float* p, const float* rows, int64_t n, int64_t d, float* out) {
+  int64_t i0 = 0;
+  for (; i0 + 32 <= d; i0 += 32) {
+    __m256 o[4];
+    FATHOM_UNROLL
+    for (int k = 0; k < 4; ++k) o[k] = _mm256_loadu_ps(out + i0 + 8 * k);
+    for (int64_t j = 0; j < n; ++j) {
+      const __m256 pj = _mm256_set1_ps(p[j]);
+      FATHOM_UNROLL
+      for (int k = 0; k < 4; ++k) o[k] = _mm256_fmadd_ps(pj, _mm256_loadu_ps(rows + j * d + i0 + 8 * k), o[k]);
+    }
+    FATHOM_UNROLL
+    for (int k = 0; k < 4; ++k) _mm256_storeu_ps(out + i0 + 8 * k, o[k]);
+  }
+  for (int64_t j = 0; j < n; ++j) {
+    for (int64_t i = i0; i < d; ++i) out[i] += p[j] * rows[j * d + i];
+  }
+}
+
 void install_avx2(KernelTable& t) {
   put<DotFloat<F32W, F32W>>(t, DType::F32);
   put<DotFloat<F16W, F32W>>(t, DType::F16);
@@ -539,6 +577,8 @@ void install_avx2(KernelTable& t) {
   t.quantize_q8_0 = quantize_q8_0;
   t.quantize_q8_K = quantize_q8_K;
   t.f16_to_f32 = f16_row;
+  t.dot_rows = dot_rows;
+  t.axpy_rows = axpy_rows;
 }
 
 }  // namespace fathom::kernels::detail

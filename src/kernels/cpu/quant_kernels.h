@@ -33,12 +33,19 @@ inline void prefetch_ahead(const void* p, int bytes) {
   for (int o = 0; o < bytes; o += 64) __builtin_prefetch(static_cast<const char*>(p) + kPrefetchBytes + o, 0, 3);
 }
 
+// Attention over float rows of d: s[j] = dot(q, rows[j]) for j < n, and
+// out[i] += sum_j p[j] * rows[j][i].
+using DotRowsFn = void (*)(const float* q, const float* rows, int64_t n, int64_t d, float* s);
+using AxpyRowsFn = void (*)(const float* p, const float* rows, int64_t n, int64_t d, float* out);
+
 struct KernelTable {
   VecDotFn vec_dot[kTypeSlots] = {};             // by weight type id; null where unsupported
   VecDotMultiFn vec_dot_multi[kTypeSlots] = {};  // null: loop over vec_dot instead
   QuantizeFn quantize_q8_0 = nullptr;            // activations for Q4_0 / Q8_0 / MXFP4 weights
   QuantizeFn quantize_q8_K = nullptr;            // activations for K-quant weights
   ConvertF16Fn f16_to_f32 = nullptr;             // F16 rows: weights, and the KV cache in attention
+  DotRowsFn dot_rows = nullptr;                  // attention scores
+  AxpyRowsFn axpy_rows = nullptr;                // attention's weighted sum of values
 };
 
 inline int slot(DType t) { return static_cast<int>(t); }

@@ -660,6 +660,20 @@ void f16_row(const uint16_t* src, float* dst, int64_t n) {
   for (int64_t i = 0; i < n; ++i) dst[i] = fp16_to_f32(src[i]);
 }
 
+void dot_rows(const float* q, const float* rows, int64_t n, int64_t d, float* s) {
+  for (int64_t j = 0; j < n; ++j) {
+    float acc = 0.0f;
+    for (int64_t i = 0; i < d; ++i) acc += q[i] * rows[j * d + i];
+    s[j] = acc;
+  }
+}
+
+void axpy_rows(const float* p, const float* rows, int64_t n, int64_t d, float* out) {
+  for (int64_t j = 0; j < n; ++j) {
+    for (int64_t i = 0; i < d; ++i) out[i] += p[j] * rows[j * d + i];
+  }
+}
+
 KernelTable make_scalar_table() {
   KernelTable t;
   t.vec_dot[slot(DType::F32)] = dot_f32;
@@ -674,6 +688,8 @@ KernelTable make_scalar_table() {
   t.quantize_q8_0 = quant_q8_0;
   t.quantize_q8_K = quant_q8_K;
   t.f16_to_f32 = f16_row;
+  t.dot_rows = dot_rows;
+  t.axpy_rows = axpy_rows;
   return t;
 }
 
