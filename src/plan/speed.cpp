@@ -7,8 +7,8 @@ namespace fathom::plan {
 
 const char* const kSpeedModel =
     "decode = bytes read per token on each device (chosen experts only, one embedding row, the KV cache) at 70% of "
-    "a GPU's memory bandwidth and 48% of the CPU's (fathom's measured CPU rate), summed over devices; prefill = per "
-    "512-token batch, the slower of 2 x active parameters per token at 50% of a GPU's peak FLOP/s or 17% of the "
+    "a GPU's memory bandwidth and 78% of the CPU's (fathom's measured CPU rate), summed over devices; prefill = per "
+    "512-token batch, the slower of 2 x active parameters per token at 50% of a GPU's peak FLOP/s or 43% of the "
     "CPU's (measured) and reading the weights once (every expert gets tokens) at the same bandwidth shares, plus "
     "weights kept in RAM crossing PCIe to the GPU once per batch at 70% of the link";
 

@@ -16,11 +16,11 @@ namespace fathom::plan {
 constexpr double kBandwidthEfficiency = 0.7;
 constexpr double kComputeEfficiency = 0.5;
 // What fathom's CPU engine measures today (docs/PERFORMANCE.md, gpt-oss-20b on a 2-core
-// AVX-512 machine): decode at 48% of the probed read bandwidth, prefill at 17% of the
-// assumed FP32 peak. The planner predicts fathom, so the CPU side uses these until the
-// CPU-speed work moves them.
-constexpr double kCpuBandwidthEfficiency = 0.48;
-constexpr double kCpuComputeEfficiency = 0.17;
+// AVX-512 machine, after the CPU-speed work): decode at 78% of the probed read
+// bandwidth, a 512-token prefill at 43% of the assumed FP32 peak. The planner predicts
+// fathom, so the CPU side uses these; measure again when the kernels change.
+constexpr double kCpuBandwidthEfficiency = 0.78;
+constexpr double kCpuComputeEfficiency = 0.43;
 
 extern const char* const kSpeedModel;  // the model in one line
 
